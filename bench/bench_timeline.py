@@ -1,0 +1,158 @@
+"""Timeline and context queries at 1M stored articles: p50/p95 latency (target p95 <= 50 ms).
+
+Builds a fresh SQLite store (migrated schema, FTS triggers included), bulk-inserts synthetic articles and a
+proportionate set of events (one event per ~20 articles, 1-3 groups each, ~20% of articles attached to events),
+then times, through the same async code the bot uses:
+  - timeline_context(event)        (all context queries for one post)
+  - load_post(event)               (context + sources + fact strings)
+  - timeline(group=..)             (sitrep timeline --group)
+  - timeline(place=.., kind=..)    (sitrep timeline --place --kind)
+  - timeline(since=..)             (sitrep timeline --since)
+
+Usage: uv run python bench/bench_timeline.py [--articles 1000000] [--iterations 300] [--db /tmp/x.db]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.intel.context import timeline_context
+from bot.intel.gazetteer import Gazetteer
+from bot.intel.posts import load_post
+from bot.storage import events as store
+from bot.storage.db import create_engine, session_factory, upgrade_sync
+from bot.storage.models import Event
+
+ROOT = Path(__file__).resolve().parents[1]
+START = datetime(2019, 12, 1, tzinfo=UTC)
+SPAN_DAYS = 6 * 365
+GROUPS = ["kataib-hezbollah", "nujaba", "kataib-sayyid-al-shuhada", "asaib-ahl-al-haq", "islamic-resistance-in-iraq",
+          "irgc-qf", "saraya-awliya-al-dam", "pmf"]
+PLACES = ["ain-al-asad", "erbil", "harir", "al-tanf", "tower-22", "conoco", "green-village", "al-omar", "rumalyn",
+          "shaddadi", "al-qaim", "abu-kamal", "jurf-al-sakhar", "mayadin", "baghdad", "victory-base"]
+
+
+def ts(dt: datetime) -> str:
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def populate(path: Path, n_articles: int, seed: int = 7) -> dict[str, int]:
+    """Bulk-load articles, events, event_groups, event_articles with executemany in one transaction."""
+    rng = random.Random(seed)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    t0 = time.perf_counter()
+    with con:
+        batch = []
+        for i in range(1, n_articles + 1):
+            pub = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+            batch.append((i, f"k{i}", "Wire", f"https://example.test/{i}", f"Report {i} on {rng.choice(PLACES)}",
+                          "Short synthetic summary.", ts(pub), ts(pub), f"h{i}", "done"))
+            if len(batch) == 50_000:
+                con.executemany("INSERT INTO articles (id, key, source, url, title, summary, published_at, fetched_at,"
+                                " content_hash, stage) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+                batch = []
+        if batch:
+            con.executemany("INSERT INTO articles (id, key, source, url, title, summary, published_at, fetched_at, "
+                            "content_hash, stage) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+        n_events = max(1, n_articles // 20)
+        events, groups, links = [], [], []
+        article_ids = rng.sample(range(1, n_articles + 1), k=n_articles // 5)
+        per_event = max(1, len(article_ids) // n_events)
+        for e in range(1, n_events + 1):
+            at = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+            kind = "militia_attack" if rng.random() < 0.75 else "us_strike"
+            keys = rng.sample(GROUPS, k=rng.randint(1, 3))
+            place = rng.choice(PLACES)
+            events.append((e, kind, ts(at), ts(at), ts(at), f"Event {e}", "Summary.", place, "Iraq",
+                           json.dumps([{"key": k, "role": "attributed"} for k in keys]), json.dumps([place]),
+                           json.dumps(["rocket"]), json.dumps({"us_military": {"killed": 0, "wounded": 1}}),
+                           0.9, "bench", "feed", 1))
+            groups += [(e, k, kind, ts(at)) for k in keys]
+            links += [(a, e, 0.5, ts(at)) for a in article_ids[(e - 1) * per_event:e * per_event]]
+        con.executemany("INSERT INTO events (id, kind, occurred_at, first_seen_at, updated_at, title, summary, "
+                        "place_key, country, groups, places, weapons, casualties, confidence, model_version, origin,"
+                        " revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", events)
+        con.executemany("INSERT INTO event_groups (event_id, group_key, kind, occurred_at) VALUES (?,?,?,?)", groups)
+        con.executemany("INSERT INTO event_articles (article_id, event_id, similarity, added_at) VALUES (?,?,?,?)",
+                        links)
+    con.execute("ANALYZE")
+    con.close()
+    return {"articles": n_articles, "events": n_events, "event_groups": len(groups), "event_articles": len(links),
+            "load_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def measure(url: str, n_events: int, iterations: int) -> dict[str, dict[str, float]]:
+    gz = Gazetteer.load(ROOT / "config" / "gazetteer.toml")
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    rng = random.Random(11)
+    now = START + timedelta(days=SPAN_DAYS)
+    results: dict[str, list[float]] = {}
+
+    async def timed(name: str, coro_factory) -> None:  # type: ignore[no-untyped-def]
+        async with sessions() as s:
+            t0 = time.perf_counter()
+            await coro_factory(s)
+            results.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+
+    try:
+        for _ in range(iterations):
+            event_id = rng.randint(1, n_events)
+            async with sessions() as s:
+                event = await s.get(Event, event_id)
+            await timed("timeline_context", lambda s, ev=event: timeline_context(s, ev, now))
+            await timed("load_post", lambda s, i=event_id: load_post(s, i, now, gazetteer=gz))
+            g, p = rng.choice(GROUPS), rng.choice(PLACES)
+            since = START + timedelta(days=rng.randrange(SPAN_DAYS))
+            await timed("timeline --group", lambda s, g=g: store.timeline(s, group=g, limit=50))
+            await timed("timeline --place --kind", lambda s, p=p: store.timeline(s, place=p, kind="militia_attack",
+                                                                                 limit=50))
+            await timed("timeline --since", lambda s, d=since: store.timeline(s, since=d, limit=50))
+            await timed("timeline --group --since", lambda s, g=g, d=since: store.timeline(s, group=g, since=d,
+                                                                                           limit=50))
+    finally:
+        await engine.dispose()
+    return {name: {"p50_ms": round(statistics.median(v), 2), "p95_ms": round(pct(v, 95), 2),
+                   "max_ms": round(max(v), 2)} for name, v in results.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/sitrep-bench-timeline.db"))
+    args = parser.parse_args()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{args.db}"
+    upgrade_sync(url)
+    sizes = populate(args.db, args.articles)
+    print(json.dumps(sizes))
+    results = asyncio.run(measure(url, sizes["events"], args.iterations))
+    width = max(len(k) for k in results)
+    for name, r in results.items():
+        flag = "ok" if r["p95_ms"] <= 50 else "OVER TARGET"
+        print(f"{name:<{width}}  p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms  "
+              f"max {r['max_ms']:7.2f} ms  {flag}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The composition root's product: everything a running sitrep needs, built once and handed down.
+
+`AppContext` is built by `bot.app.build_context` (settings -> store -> HTTP session -> model -> gazetteer) and
+passed to the pipeline, the scheduler jobs, the publisher and the Discord client. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from classifiers.model import Classifier
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    http: aiohttp.ClientSession | None = None
+    classifier: Classifier | None = None
+    gazetteer: Any = None  # bot.intel.gazetteer.Gazetteer
+    # Health facts the /healthz endpoint and /status read: last successful poll, Discord connected, ...
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@asynccontextmanager
+async def open_context(
+    settings: Settings, *, pipeline: bool = True, http: bool = True
+) -> AsyncIterator[AppContext]:
+    """Build everything from settings (the one composition root) and close it all on the way out.
+
+    The schema is upgraded and the default feeds are loaded on first start; the model is trained when no
+    artifact exists yet, so a fresh machine runs without manual steps.
+    """
+    from bot.feeds.catalog import load_catalog
+    from bot.feeds.fetch import make_session
+    from bot.storage.db import create_engine, session_factory, upgrade
+    from bot.storage.feeds import load_catalog_once
+
+    await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    ctx = AppContext(settings=settings, engine=engine, sessions=session_factory(engine))
+    try:
+        async with ctx.sessions.begin() as session:
+            await load_catalog_once(session, load_catalog(settings.feeds_file), datetime.now(UTC))
+        if pipeline:  # the model and gazetteer, which polling and feed management do not need
+            ctx.classifier = await asyncio.to_thread(load_or_train_model, settings)
+            ctx.gazetteer = load_gazetteer(settings)
+        if http:
+            ctx.http = make_session(settings.poll)
+        yield ctx
+    finally:
+        if ctx.http is not None:
+            await ctx.http.close()
+        await engine.dispose()
+
+
+def load_or_train_model(settings: Settings) -> Classifier:
+    from classifiers.model import Classifier
+    from classifiers.training import ensure_model
+
+    ensure_model(settings.model.path)
+    return Classifier.load(settings.model.path, abstain_threshold=settings.model.abstain_threshold)
+
+
+def load_gazetteer(settings: Settings) -> Any:
+    from bot.intel.gazetteer import Gazetteer
+
+    return Gazetteer.load(settings.gazetteer_file)

@@ -1,0 +1,48 @@
+"""`sitrep db`: schema migrations and the seed timeline."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import console, fail, settings_or_exit
+from bot.storage.db import upgrade_sync
+
+db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def upgrade_command(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
+    """Apply schema migrations (also done at start-up)."""
+    settings = settings_or_exit()
+    upgrade_sync(settings.database_url, revision)
+    console.print(f"schema at {revision}")
+
+
+@db_app.command("seed")
+def seed_command() -> None:
+    """Load the historical timeline (config/timeline.jsonl) into the store; safe to run again."""
+    import asyncio
+
+    from bot.intel.seed import SeedError, seed_timeline
+    from bot.storage.db import create_engine, session_factory
+
+    settings = settings_or_exit()
+    upgrade_sync(settings.database_url)
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as session:
+                return await seed_timeline(session, settings.timeline_file)
+        finally:
+            await engine.dispose()
+
+    try:
+        added = asyncio.run(run())
+    except (OSError, SeedError) as exc:
+        fail(f"seed: {exc}")
+    console.print(f"seed timeline: {added} event(s) added from {settings.timeline_file}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

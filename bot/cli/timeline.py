@@ -1,0 +1,93 @@
+"""`sitrep timeline`: the stored events (seeded history and live incidents) as a table in the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.common import console, fail, settings_or_exit
+from bot.intel.gazetteer import Gazetteer, GazetteerError
+from bot.intel.posts import casualty_text
+from bot.settings import Settings
+from bot.storage import events as store
+from bot.storage.db import create_engine, session_factory
+from bot.storage.models import Event
+
+KINDS = {"attack": "militia_attack", "militia_attack": "militia_attack", "strike": "us_strike",
+         "us_strike": "us_strike", "other": "other"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("timeline")(timeline_command)
+
+
+def timeline_command(
+    group: str | None = typer.Option(None, "--group", "-g", help="Group name, alias or key (e.g. 'KH')."),
+    place: str | None = typer.Option(None, "--place", "-p", help="Place name, alias or key (e.g. 'Erbil')."),
+    kind: str | None = typer.Option(None, "--kind", "-k", help="attack | strike | other."),
+    since: str | None = typer.Option(None, "--since", help="Only events on or after this date (YYYY-MM-DD)."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=10_000, help="At most this many rows."),
+) -> None:
+    """Show the timeline of attacks and strikes, newest first."""
+    settings = settings_or_exit()
+    try:
+        gz = Gazetteer.load(settings.gazetteer_file)
+    except GazetteerError as exc:
+        fail(str(exc))
+    group_key = _resolve(group, gz.lookup_group, "group")
+    place_key = _resolve(place, gz.lookup_place, "place")
+    kind_value = None
+    if kind is not None:
+        if kind.lower() not in KINDS:
+            fail(f"unknown kind {kind!r}: use attack, strike or other")
+        kind_value = KINDS[kind.lower()]
+    since_at = _date(since) if since else None
+    rows = asyncio.run(_query(settings, group_key, place_key, kind_value, since_at, limit))
+    console.print(render_table(rows, gz))
+
+
+def _resolve(name: str | None, lookup: Callable[[str], Any], what: str) -> str | None:
+    if name is None:
+        return None
+    entry = lookup(name)
+    if entry is None:
+        fail(f"unknown {what} {name!r} (not in the gazetteer)")
+    return entry.key
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        fail(f"--since {text!r}: use YYYY-MM-DD")
+
+
+async def _query(settings: Settings, group: str | None, place: str | None, kind: str | None,
+                 since: datetime | None, limit: int) -> list[Event]:
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await store.timeline(session, group=group, place=place, kind=kind, since=since, limit=limit)
+    finally:
+        await engine.dispose()
+
+
+def render_table(rows: list[Event], gz: Gazetteer) -> Table:
+    """A rich table of events; markup in stored text is escaped by using plain Text cells."""
+    table = Table(title=f"Timeline ({len(rows)} events)", show_lines=False)
+    for col in ("date", "kind", "place", "groups", "casualties", "title"):
+        table.add_column(col, overflow="fold")
+    for e in rows:
+        kind = {"militia_attack": "attack", "us_strike": "US strike"}.get(e.kind, e.kind)
+        groups = ", ".join(gz.group_name(g["key"]) for g in e.groups)
+        place = gz.place_name(e.place_key) if e.place_key else (e.country or "")
+        # Text cells: a title like "[bold]..." from a feed is shown as written, never as markup.
+        cells = (e.occurred_at.date().isoformat(), kind, place, groups, casualty_text(e.casualties) or "", e.title)
+        table.add_row(*(Text(c) for c in cells))
+    return table

@@ -1,0 +1,1 @@
+"""Feed ingestion: fetch (aiohttp, limits, SSRF guard), parse (feedparser), normalise to articles, schedule."""

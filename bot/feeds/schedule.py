@@ -1,0 +1,42 @@
+"""Pure scheduling decisions: when a feed is next due, backoff after failures, when to give up, what is new."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.settings import PollSettings
+
+
+def spread(feed_id: int, interval_s: int) -> timedelta:
+    """A stable offset of up to 10% of the interval, so feeds added together do not stay in lockstep."""
+    return timedelta(seconds=(feed_id * 2654435761 % 1000) / 1000 * 0.1 * interval_s)
+
+
+def next_success_check(now: datetime, feed_id: int, interval_s: int) -> datetime:
+    return now + timedelta(seconds=interval_s) + spread(feed_id, interval_s)
+
+
+def backoff_seconds(failures: int, interval_s: int, settings: PollSettings) -> float:
+    """Exponential backoff from the base, capped, never sooner than the feed's own interval."""
+    exponent = max(0, failures - 1)
+    delay = settings.backoff_base_s * 2 ** min(exponent, 30)
+    return float(max(interval_s, min(delay, settings.backoff_max_s)))
+
+
+def next_failure_check(
+    now: datetime, failures: int, interval_s: int, settings: PollSettings, retry_after_s: float | None = None
+) -> datetime:
+    """After a failure: the backoff, or the server's Retry-After when it asks for longer (capped at the max)."""
+    delay = backoff_seconds(failures, interval_s, settings)
+    if retry_after_s is not None:
+        delay = max(delay, min(retry_after_s, float(settings.backoff_max_s)))
+    return now + timedelta(seconds=delay)
+
+
+def should_disable(failures: int, settings: PollSettings) -> bool:
+    return failures >= settings.max_failures
+
+
+def is_postable(published_at: datetime, now: datetime, settings: PollSettings, *, baselined: bool) -> bool:
+    """An item becomes `new` (classified, maybe posted) only after the feed's baseline and if recent enough."""
+    return baselined and now - published_at <= timedelta(hours=settings.max_article_age_hours)

@@ -1,0 +1,138 @@
+"""Clustering evaluation: replay a labelled set through the deployed matching rule and score it pairwise.
+
+Each JSONL item has `id, cluster, kind, title, text, published` (ISO time). Items are replayed in publication
+order through `extract` and `matching.best_match`, exactly as `build_events` clusters live articles; then
+every pair of items is scored: same predicted event vs same labelled cluster. A threshold sweep shows how
+brittle the chosen threshold is.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from bot.intel.extract import extract
+from bot.intel.gazetteer import Gazetteer
+from bot.intel.matching import Candidate, best_match, report_from
+from bot.settings import CONFIG_DIR, EventSettings
+
+SWEEP = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    precision: float
+    recall: float
+    f1: float
+    true_pairs: int
+    predicted_pairs: int
+    correct_pairs: int
+
+
+@dataclass
+class ClusteringReport:
+    items: int
+    clusters: int
+    predicted_clusters: int
+    threshold: float
+    scores: PairScores
+    sweep: dict[float, PairScores] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)  # ids of wrongly joined / split pairs, for debugging
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items, "clusters": self.clusters, "predicted_clusters": self.predicted_clusters,
+            "threshold": self.threshold, "precision": self.scores.precision, "recall": self.scores.recall,
+            "f1": self.scores.f1, "true_pairs": self.scores.true_pairs,
+            "predicted_pairs": self.scores.predicted_pairs, "correct_pairs": self.scores.correct_pairs,
+            "sweep": {str(t): {"precision": s.precision, "recall": s.recall, "f1": s.f1}
+                      for t, s in self.sweep.items()},
+            "errors": self.errors,
+        }
+
+    def as_table(self) -> Table:
+        table = Table(title=f"Clustering: {self.items} reports, {self.clusters} incidents "
+                            f"({self.predicted_clusters} predicted)")
+        for col in ("threshold", "precision", "recall", "F1"):
+            table.add_column(col, justify="right")
+        for t, s in sorted({**self.sweep, self.threshold: self.scores}.items()):
+            mark = " *" if t == self.threshold else ""
+            table.add_row(f"{t:.2f}{mark}", f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+        return table
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    """Read and check the labelled set; a bad line raises ValueError naming it."""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        missing = {"id", "cluster", "kind", "title", "text", "published"} - set(item)
+        if missing:
+            raise ValueError(f"{path}:{n}: missing {sorted(missing)}")
+        item["published"] = datetime.fromisoformat(item["published"].replace("Z", "+00:00"))
+        items.append(item)
+    return items
+
+
+def cluster_items(items: list[dict[str, Any]], gazetteer: Gazetteer, settings: EventSettings,
+                  threshold: float | None = None) -> dict[str, int]:
+    """Predicted cluster index per item id, by the online rule build_events uses."""
+    threshold = settings.similarity_threshold if threshold is None else threshold
+    candidates: list[Candidate] = []
+    assigned: dict[str, int] = {}
+    for item in sorted(items, key=lambda i: (i["published"], i["id"])):
+        ex = extract(item["title"], item["text"], item["published"], gazetteer)
+        report = report_from(item["kind"], item["title"], item["text"], ex, gazetteer)
+        match = best_match(report, candidates, gazetteer, settings.window_hours, threshold)
+        if match is None:
+            candidates.append(Candidate(len(candidates), report.kind, report.occurred_at, report.day_precise,
+                                        report.main_place, set(report.places), set(report.groups),
+                                        set(report.weapons), [report.text]))
+            assigned[item["id"]] = len(candidates) - 1
+        else:
+            candidates[match[0]].absorb(report)
+            assigned[item["id"]] = match[0]
+    return assigned
+
+
+def pair_scores(items: list[dict[str, Any]], predicted: dict[str, int]) -> tuple[PairScores, list[str]]:
+    """Pairwise precision/recall/F1 of a predicted clustering against the labels."""
+    true_pairs = predicted_pairs = correct = 0
+    errors = []
+    for a, b in combinations(sorted(items, key=lambda i: i["id"]), 2):
+        same_true = a["cluster"] == b["cluster"]
+        same_pred = predicted[a["id"]] == predicted[b["id"]]
+        true_pairs += same_true
+        predicted_pairs += same_pred
+        correct += same_true and same_pred
+        if same_true != same_pred:
+            errors.append(f"{'split' if same_true else 'joined'}: {a['id']} / {b['id']}")
+    precision = correct / predicted_pairs if predicted_pairs else 1.0
+    recall = correct / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PairScores(precision, recall, f1, true_pairs, predicted_pairs, correct), errors
+
+
+def evaluate_clustering(path: Path, settings: Any, gazetteer: Gazetteer | None = None) -> ClusteringReport:
+    """Score the deployed clustering rule on the labelled set at `path`.
+
+    `settings` is the full `Settings` or just its `EventSettings`; the gazetteer defaults to the
+    configured one.
+    """
+    events: EventSettings = getattr(settings, "events", settings)
+    if gazetteer is None:
+        gazetteer = Gazetteer.load(getattr(settings, "gazetteer_file", CONFIG_DIR / "gazetteer.toml"))
+    items = load_items(Path(path))
+    predicted = cluster_items(items, gazetteer, events)
+    scores, errors = pair_scores(items, predicted)
+    sweep = {t: pair_scores(items, cluster_items(items, gazetteer, events, t))[0] for t in SWEEP}
+    return ClusteringReport(len(items), len({i["cluster"] for i in items}), len(set(predicted.values())),
+                            events.similarity_threshold, scores, sweep, errors)

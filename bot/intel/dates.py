@@ -1,0 +1,99 @@
+"""When did it happen: resolve "on Wednesday", "late Monday", "yesterday", "Jan 28" against the publication time.
+
+News copy names the day of the incident relative to the day it was written. A weekday means the most recent
+such day on or before publication (a Tuesday story about "Tuesday" means that same day). The result is the
+incident time in UTC with a precision: 'day' when the text named a day, 'published' when it fell back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+_PART = r"(?:(?P<part>early|late|overnight|midday)\s+(?:on\s+)?)?"
+_WEEKDAY = re.compile(
+    rf"\b{_PART}(?:on\s+|last\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?P<part2>morning|afternoon|evening|night))?\b",
+    re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tonight|last night|overnight|this morning|earlier today)\b",
+                       re.IGNORECASE)
+_MONTH_DAY = re.compile(
+    r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3,9})|(?P<m2>[a-z]{3,9})\s+(?P<d2>\d{1,2}))(?:st|nd|rd|th)?\b(?!\s*(?:km|mi))",
+    re.IGNORECASE)
+_SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added)\s+(?:on\s+)?$", re.IGNORECASE)
+# Hours (UTC) a part of the day maps to; only used to order events within one day.
+_PART_HOUR = {"early": 4, "morning": 8, "midday": 12, "afternoon": 15, "evening": 19, "late": 21, "night": 22,
+              "overnight": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentDate:
+    day: date
+    occurred_at: datetime
+    precision: str  # 'day' (named in the text) | 'published' (fallback to publication time)
+    phrase: str | None = None
+
+
+def resolve_date(sentences: list[str], published: datetime) -> IncidentDate:
+    """The first day reference in `sentences` (already stripped of aggregate sentences), else `published`."""
+    published = published.astimezone(UTC)
+    for sentence in sentences:
+        found = _first_reference(sentence, published)
+        if found is not None:
+            return found
+    return IncidentDate(published.date(), published, "published")
+
+
+def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
+    candidates: list[tuple[int, IncidentDate]] = []
+    for m in _WEEKDAY.finditer(sentence):
+        if _SPEECH.search(sentence[: m.start()]):
+            continue  # "officials said Monday": the day of the statement, not of the incident
+        target = WEEKDAYS.index(m["day"].lower())
+        back = (published.weekday() - target) % 7
+        part = (m["part"] or m["part2"] or "").lower()
+        candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
+    for m in _RELATIVE.finditer(sentence):
+        word = m["word"].lower()
+        back = 1 if word in ("yesterday", "last night") else 0
+        part = {"last night": "night", "overnight": "overnight", "tonight": "night"}.get(word, "")
+        candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
+    for m in _MONTH_DAY.finditer(sentence):
+        resolved = _month_day(m, published)
+        if resolved is not None:
+            candidates.append((m.start(), resolved))
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _month_day(m: re.Match[str], published: datetime) -> IncidentDate | None:
+    month_word, day_word = (m["m1"], m["d1"]) if m["m1"] else (m["m2"], m["d2"])
+    prefix = month_word[:3].lower()
+    if prefix not in MONTHS or (len(month_word) > 3 and not _full_month(month_word)):
+        return None
+    day_num = int(day_word)
+    year = published.year
+    try:
+        day = date(year, MONTHS.index(prefix) + 1, day_num)
+        if day > published.date() + timedelta(days=1):  # "Dec 30" in a January story: last year
+            day = date(year - 1, day.month, day.day)
+    except ValueError:
+        return None
+    return _at(day, "", published, m[0])
+
+
+def _full_month(word: str) -> bool:
+    names = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "sept"]
+    return word.lower() in names
+
+
+def _at(day: date, part: str, published: datetime, phrase: str) -> IncidentDate:
+    if day == published.date() and not part:
+        return IncidentDate(day, published, "day", phrase)
+    hour = _PART_HOUR.get(part, 12)
+    occurred = datetime.combine(day, time(hour), tzinfo=UTC)
+    # Never after publication: a "late Tuesday" story published Tuesday 20:00 happened before 20:00.
+    return IncidentDate(day, min(occurred, published), "day", phrase)

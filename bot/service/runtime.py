@@ -1,0 +1,319 @@
+"""The jobs of a running sitrep, and `serve()`, which schedules them until SIGTERM/SIGINT.
+
+Roles: `worker` polls, classifies and builds events; `bot` holds the Discord connection (or the console) and
+drains the outbox; `all` does both in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import AppContext, open_context
+from bot.classify_step import classify_pending
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poller import FeedOutcome, Poller
+from bot.intel.events import EventUpdate, build_events
+from bot.intel.posts import load_post
+from bot.publishing.outbox import Publisher, enqueue
+from bot.publishing.poster import Poster
+from bot.service.http import start_http
+from bot.service.metrics import Metrics
+from bot.service.migrate import release_leases, upgrade_once
+from bot.service.recovery import enqueue_orphans
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoppablePoller(Poller):
+    """A Poller that claims no more feeds once shutdown began: feeds already claimed (in flight or queued) are
+    finished and stored, and nothing new is started that the shutdown deadline would cut off."""
+
+    stopping = False
+
+    # Overrides the poller's claim step whatever its parameters are (the feeds package owns that signature);
+    # tests/scaleout/test_service_stop.py fails if the hook stops being called.
+    async def _claim(self, *args: Any, **kwargs: Any) -> list[Any]:
+        if self.stopping:
+            return []
+        return await super()._claim(*args, **kwargs)
+
+
+class Runtime:
+    """The pipeline's steps as jobs. Each is safe to rerun after a crash: state lives in the store."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        poster: Poster | None,
+        metrics: Metrics,
+        *,
+        role: str = "all",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        assert ctx.http is not None
+        settings = ctx.settings
+        self.ctx = ctx
+        self.clock = clock
+        self.metrics = metrics
+        fetcher = Fetcher(ctx.http, settings.poll)
+        self.poller = StoppablePoller(ctx.sessions, fetcher, settings.poll, settings.worker_id, clock)
+        self.poster = poster
+        self.publisher = Publisher(ctx.sessions, poster, settings.publish, load_post=load_post) if poster else None
+        self.console_channel = console_channel(settings, role)
+        self._running: set[asyncio.Task[object]] = set()
+
+    async def ingest(self) -> list[FeedOutcome]:
+        """Poll due feeds, then classify and build events from what arrived."""
+        started = time.perf_counter()
+        outcomes = await self.poller.poll()
+        self.metrics.record_poll(outcomes, time.perf_counter() - started)
+        self.ctx.state["last_poll_at"] = self.clock()
+        self.ctx.state["last_poll_outcomes"] = outcomes
+        if any(o.status == "disabled" for o in outcomes):
+            for o in outcomes:
+                if o.status == "disabled":
+                    log.warning("feed %s disabled after repeated failures: %s", o.name, o.error)
+        updates = await self.process()
+        if updates and self.publisher is not None:
+            # In one process (role all) post at once instead of waiting for the next drain tick: this is
+            # most of the poll-to-post latency. Concurrent drains are safe: each claims its rows.
+            await self.drain()
+        return outcomes
+
+    async def process(self) -> list[EventUpdate]:
+        assert self.ctx.classifier is not None
+        settings = self.ctx.settings
+        labels = await classify_pending(
+            self.ctx.sessions, self.ctx.classifier, self.clock(), settings.model.batch_size
+        )
+        for label, count in labels.items():
+            self.metrics.classifications.labels(label).inc(count)
+        updates = await build_events(self.ctx.sessions, self.ctx.gazetteer, settings.events, self.clock())
+        for update in updates:
+            self.metrics.events.labels("created" if update.created else "updated").inc()
+        if updates:
+            async with self.ctx.sessions.begin() as session:
+                # EventUpdate is frozen; the outbox's protocol only reads the fields.
+                await enqueue(session, updates, self.clock(),  # type: ignore[arg-type]
+                              console_channel=self.console_channel)
+        # Events a killed worker built but never enqueued (see bot/service/recovery.py).
+        window = timedelta(hours=settings.poll.max_article_age_hours)
+        recovered = await enqueue_orphans(self.ctx.sessions, self.clock(), window, self.console_channel)
+        if recovered:
+            log.warning("enqueued %d outbox row(s) for events that had none (a worker stopped mid-step)", recovered)
+        return updates
+
+    async def drain(self) -> None:
+        if self.publisher is None:
+            return
+        report = await self.publisher.drain(self.clock())
+        self.metrics.posts.labels("sent").inc(report.sent + report.digests)
+        self.metrics.posts.labels("edited").inc(report.edited)
+
+    async def digest(self) -> None:
+        if self.poster is None:
+            return
+        from bot.publishing.digest import post_daily_digest
+        from bot.storage.subscriptions import list_subscriptions
+
+        if self.console_channel is not None:
+            channels = [self.console_channel]
+        else:  # every channel with a working subscription gets the digest once
+            async with self.ctx.sessions() as session:
+                subs = await list_subscriptions(session)
+            channels = sorted({s.channel_id for s in subs if s.broken_reason is None})
+        await post_daily_digest(self.ctx.sessions, self.poster, channels, self.clock())
+
+    def tracked(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+        """Wrap a job so shutdown can wait for it to finish instead of cutting it off mid-write."""
+
+        async def run() -> object:
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                return await job()
+            except Exception:
+                log.exception("job %s failed; it runs again at its next tick", getattr(job, "__name__", job))
+                return None
+            finally:
+                self._running.discard(task)
+
+        run.__name__ = getattr(job, "__name__", "job")
+        return run
+
+    async def finish(self, timeout_s: float) -> None:
+        """Wait for jobs in flight, then cancel what is left (the store keeps it for the next start)."""
+        self.poller.stopping = True
+        if not self._running:
+            return
+        _done, pending = await asyncio.wait(self._running, timeout=timeout_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("cancelled %d job(s) still running after %.0f s", len(pending), timeout_s)
+            await asyncio.wait(pending, timeout=0.5)
+
+
+def console_channel(settings: Settings, role: str) -> int | None:
+    """Pure: where no-token mode sends every event. Only an `all` process without a token uses the console: a
+    split deployment (worker + bot processes) posts to Discord subscriptions, and its workers hold no token."""
+    if role == "all" and settings.discord_token is None:
+        return settings.publish.console_channel_id
+    return None
+
+
+def build_scheduler(runtime: Runtime, role: str) -> AsyncIOScheduler:
+    settings = runtime.ctx.settings
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    # One instance per job at a time; a tick missed while the previous one ran is merged, not queued.
+    options: dict[str, object] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
+    now = runtime.clock()
+    if role in ("all", "worker"):
+        scheduler.add_job(runtime.tracked(runtime.ingest), IntervalTrigger(seconds=settings.poll.tick_seconds),
+                          id="ingest", next_run_time=now, **options)
+        scheduler.add_job(runtime.tracked(lambda: retention(runtime.ctx, runtime.clock())),
+                          CronTrigger(hour=3, minute=17, timezone=UTC), id="retention", **options)
+        if settings.service.retrain_cron:
+            scheduler.add_job(runtime.tracked(lambda: retrain(runtime.ctx, runtime.clock())),
+                              CronTrigger.from_crontab(settings.service.retrain_cron, timezone=UTC),
+                              id="retrain", **options)
+    if role in ("all", "bot"):
+        scheduler.add_job(runtime.tracked(runtime.drain), IntervalTrigger(seconds=2), id="drain",
+                          next_run_time=now, **options)
+        hour, minute = settings.publish.digest_time.split(":")
+        scheduler.add_job(runtime.tracked(runtime.digest), CronTrigger(hour=int(hour), minute=int(minute),
+                          timezone=UTC), id="digest", **options)
+    return scheduler
+
+
+async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set): the composition root of `sitrep run`."""
+    role = role or settings.service.role
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    metrics = Metrics()
+    # Several processes may start together on a fresh PostgreSQL database: one migrates, the others wait.
+    await upgrade_once(settings.database_url)
+    async with open_context(settings) as ctx, AsyncExitStack() as stack:
+        ctx.state["started_at"] = utcnow()
+        poster = await stack.enter_async_context(connect_poster(ctx)) if role in ("all", "bot") else None
+        runtime = Runtime(ctx, poster, metrics, role=role)
+        if settings.service.http_port:
+            stack.push_async_callback(await start_http(ctx, metrics, role, utcnow))
+        scheduler = build_scheduler(runtime, role)
+        scheduler.start()
+        ctx.state["scheduler_running"] = True
+        log.info("sitrep running: role=%s, worker=%s, %s", role, settings.worker_id,
+                 "Discord" if settings.discord_token else "console output")
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping: waiting up to %.0f s for jobs in flight", settings.service.shutdown_timeout_s)
+            # Pause first: no new runs start, and the running ones go on. shutdown() would cancel them at once
+            # (APScheduler's asyncio executor cancels its pending futures), losing fetches already in flight.
+            scheduler.pause()
+            ctx.state["scheduler_running"] = False
+            await runtime.finish(settings.service.shutdown_timeout_s)
+            scheduler.shutdown(wait=False)
+            if role in ("all", "worker"):
+                with contextlib.suppress(Exception):  # the store may be what failed; leases then just expire
+                    await release_leases(ctx.sessions, settings.worker_id)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+    log.info("stopped")
+
+
+@asynccontextmanager
+async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
+    """The console without a token; with one, a connected Discord client (closed on the way out)."""
+    token = ctx.settings.discord_token
+    if token is None:
+        from bot.publishing.console import ConsolePoster
+
+        yield ConsolePoster()
+        return
+    from bot.discord.client import SitrepBot
+    from bot.discord.endpoint import discord_endpoints
+
+    with discord_endpoints(ctx.settings.discord_api_base, ctx.settings.discord_gateway_url) as changed:
+        if changed:
+            log.info("Discord endpoints: %s", changed)
+        client = SitrepBot(ctx)
+        await client.login(token.get_secret_value())
+        connection = asyncio.create_task(client.connect(), name="discord-gateway")
+        try:
+            yield client.poster
+        finally:
+            ctx.state["discord_connected"] = False
+            await client.close()
+            # close() ends the gateway loop; the wait only bounds a connection stuck in a handshake.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(connection, 1)
+
+
+async def retention(ctx: AppContext, now: datetime) -> int:
+    from bot.storage.articles import delete_old_articles
+
+    async with ctx.sessions.begin() as session:
+        deleted = await delete_old_articles(session, now - timedelta(days=ctx.settings.service.retention_days))
+    log.info("retention: deleted %d old articles that belong to no event", deleted)
+    return deleted
+
+
+async def retrain(ctx: AppContext, now: datetime) -> bool:
+    """Retrain with the team's corrections in a child process; swap the new model in (on disk, then here) only
+    if it is not worse. Shutdown cancels this job: the child is killed and the current model stays."""
+    import json
+    import sys
+    import tempfile
+
+    from bot.cli.model import merge_corrections
+    from bot.storage.corrections import training_items
+    from classifiers.model import Classifier
+
+    async with ctx.sessions() as session:
+        corrections = merge_corrections(await training_items(session))
+    path = ctx.settings.model.path
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as handle:
+        json.dump(corrections, handle)
+        handle.flush()
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.service.retrain", str(path), handle.name,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await child.communicate()
+        except asyncio.CancelledError:
+            child.kill()
+            await child.wait()
+            raise
+    if child.returncode != 0:
+        log.error("retrain failed (exit %s): %s", child.returncode, err.decode(errors="replace")[-2000:])
+        return False
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    log.info("retrain: %s model %s (%s)", "kept new" if result["kept"] else "discarded",
+             result["version"], result["reason"])
+    if result["kept"]:
+        ctx.classifier = await asyncio.to_thread(Classifier.load, path, ctx.settings.model.abstain_threshold)
+        ctx.state["model_retrained_at"] = now
+    return bool(result["kept"])

@@ -1,0 +1,409 @@
+"""A local fake Discord: the REST API and the gateway on 127.0.0.1, for the real discord.py client.
+
+It implements the calls the bot makes (login, command sync, channel messages, interaction callbacks and
+webhook follow-ups) and the gateway handshake (HELLO, heartbeat ACK, IDENTIFY -> READY + GUILD_CREATE,
+RESUME), enforces the limits in `limits.py` with Discord's error codes, and records every request so tests
+assert on what Discord would have received. Failures are injected with `fail(...)`.
+
+Error codes used: 10003 unknown channel, 10008 unknown message, 10015 unknown webhook, 10062 unknown
+interaction (ack after the deadline), 40060 interaction already acknowledged, 50001 missing access,
+50013 missing permissions, 50027 invalid webhook token (expired), 50035 invalid form body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.discord import limits
+from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create, member_for
+
+JSON = {"Content-Type": "application/json"}  # exact: discord.py compares the header with ==
+EPHEMERAL = 64
+PRIVATE = ("files", "allowed_mentions", "via_interaction")  # the fake's bookkeeping, not in API answers
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    files: list[tuple[str, bytes]]
+    headers: dict[str, str]
+    status: int = 0
+
+
+@dataclass
+class Failure:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    code: int
+    retry_after: float | None
+    via: bool
+    times: int
+
+
+@dataclass
+class InteractionState:
+    id: str
+    token: str
+    created: float
+    acked: bool = False
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # everything shown to the user, in order
+
+
+class FakeDiscord:
+    """Start with `await fake.start()`; patch discord.py with `fake.rest_base` and `fake.gateway_url`."""
+
+    def __init__(self, *, ack_deadline: float = 3.0, token_lifetime: float = 900.0, heartbeat_ms: int = 41250):
+        self.ack_deadline = ack_deadline
+        self.token_lifetime = token_lifetime
+        self.heartbeat_ms = heartbeat_ms
+        self.requests: list[Recorded] = []
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.forbidden_channels: set[int] = set()
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}
+        self.interactions: dict[str, InteractionState] = {}
+        self.gateway_ops: list[dict[str, Any]] = []
+        self._failures: list[Failure] = []
+        self._ids = itertools.count(900_000_000_000_000_000)
+        self._seq = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self._event = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        app = web.Application(client_max_size=30 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/gateway/", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def rest_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway/"
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    # ------------------------------------------------------------------ test controls
+    def fail(self, method: str, path: str, status: int, *, code: int = 0, retry_after: float | None = None,
+             via: bool = True, times: int = 1) -> None:
+        """Answer the next `times` requests matching METHOD and the path regex with an error."""
+        self._failures.append(Failure(method, re.compile(path), status, code, retry_after, via, times))
+
+    async def wait_for(self, predicate: Any, limit_s: float = 5.0) -> Recorded:
+        """The first recorded request (past or future) for which predicate(rec) is true."""
+        deadline = time.monotonic() + limit_s
+        while True:
+            for rec in self.requests:
+                if predicate(rec):
+                    return rec
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [f"{r.method} {r.path} {r.status}" for r in self.requests[-15:]]
+                raise AssertionError(f"no matching request within {limit_s}s; last: {seen}")
+            self._event.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), remaining)
+
+    def posted(self, channel_id: int | None = None) -> list[dict[str, Any]]:
+        """Messages created in channels (not interaction responses), oldest first."""
+        return [m for m in self.messages.values()
+                if not m.get("via_interaction") and (channel_id is None or m["channel_id"] == str(channel_id))]
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Push an op-0 gateway event to every connected client."""
+        for ws in list(self._sockets):
+            self._seq += 1
+            await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+
+    async def interact(self, payload: dict[str, Any]) -> InteractionState:
+        """Register an interaction (its token and ack clock) and dispatch INTERACTION_CREATE."""
+        state = InteractionState(payload["id"], payload["token"], time.monotonic())
+        self.interactions[payload["token"]] = state
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return state
+
+    # ------------------------------------------------------------------ gateway
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                self.gateway_ops.append(frame)
+                await self._gateway_op(ws, frame)
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    async def _gateway_op(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+        op = frame["op"]
+        if op == 1:
+            await ws.send_json({"op": 11})
+        elif op == 2:
+            if frame["d"]["token"] != TOKEN:
+                await ws.close(code=4004)
+                return
+            self._seq += 1
+            ready = {"v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                     "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
+                     "application": {"id": str(APP_ID), "flags": 0}}
+            await ws.send_json({"op": 0, "t": "READY", "s": self._seq, "d": ready})
+            self._seq += 1
+            await ws.send_json({"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": guild_create()})
+        elif op == 6:
+            self._seq += 1
+            await ws.send_json({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}})
+
+    # ------------------------------------------------------------------ REST
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body, files = await _read_body(request)
+        rec = Recorded(request.method, path, dict(request.query), body, files, dict(request.headers))
+        try:
+            response = self._injected(rec) or await self._route(rec)
+        except _Reply as reply:
+            response = reply.response
+        rec.status = response.status
+        self.requests.append(rec)
+        self._event.set()
+        return response
+
+    def _injected(self, rec: Recorded) -> web.Response | None:
+        for failure in self._failures:
+            if failure.times > 0 and failure.method == rec.method and failure.path.search(rec.path):
+                failure.times -= 1
+                headers = dict(JSON)
+                body: dict[str, Any] = {"message": f"injected {failure.status}", "code": failure.code}
+                if failure.status == 429:
+                    body.update(retry_after=failure.retry_after or 0.05, **{"global": False})
+                    headers["Retry-After"] = str(failure.retry_after or 0.05)
+                    headers["X-RateLimit-Scope"] = "user"
+                if failure.via:
+                    headers["Via"] = "1.1 google"
+                return web.Response(status=failure.status, body=json.dumps(body).encode(), headers=headers)
+        return None
+
+    async def _route(self, rec: Recorded) -> web.Response:
+        m, p = rec.method, rec.path
+        if p == "/users/@me" and m == "GET":
+            if rec.headers.get("Authorization") != f"Bot {TOKEN}":
+                return _error(401, 0, "401: Unauthorized")
+            return _json(BOT_USER)
+        if p == "/oauth2/applications/@me":
+            return _json(_app_info())
+        if match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p):
+            return self._commands(rec, int(match[2]) if match[2] else None)
+        if match := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", p):
+            return self._channel_message(rec, int(match[1]), int(match[2]) if match[2] else None)
+        if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", p):
+            return self._callback(rec, match[2])
+        if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(?:/messages/([^/]+))?", p):
+            return self._webhook(rec, match[2], match[3])
+        return _error(404, 0, f"404: Not Found ({m} {p})")
+
+    def _commands(self, rec: Recorded, guild_id: int | None) -> web.Response:
+        if rec.method == "GET":
+            return _json(self.commands.get(guild_id, []))
+        if rec.method != "PUT":
+            return _error(405, 0, "405: Method Not Allowed")
+        if errors := limits.command_errors(rec.json):
+            return _error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
+        stored = [{**cmd, "id": str(self.new_id()), "application_id": str(APP_ID), "version": "1",
+                   **({"guild_id": str(guild_id)} if guild_id else {})} for cmd in rec.json]
+        self.commands[guild_id] = stored
+        return _json(stored)
+
+    def _check_channel(self, channel_id: int) -> None:
+        if channel_id in self.forbidden_channels:
+            raise _Reply(_error(403, 50013, "Missing Permissions"))
+        if str(channel_id) not in {c["id"] for c in guild_create()["channels"]}:
+            raise _Reply(_error(404, 10003, "Unknown Channel"))
+
+    def _channel_message(self, rec: Recorded, channel_id: int, message_id: int | None) -> web.Response:
+        self._check_channel(channel_id)
+        if message_id is None:
+            if rec.method != "POST":
+                return _error(405, 0, "405: Method Not Allowed")
+            self._validate(rec.json, rec.files)
+            return _json(_public(self._store_message(channel_id, rec.json, rec.files)))
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != str(channel_id):
+            return _error(404, 10008, "Unknown Message")
+        if rec.method == "DELETE":
+            del self.messages[message_id]
+            return web.Response(status=204)
+        if rec.method == "PATCH":
+            self._validate(rec.json, rec.files, edit=True)
+            return _json(_public(self._edit_message(message, rec.json, rec.files)))
+        return _json(_public(message))
+
+    def _validate(self, payload: dict[str, Any], files: list[tuple[str, bytes]], edit: bool = False) -> None:
+        if errors := limits.message_errors(payload, has_files=bool(files), edit=edit):
+            raise _Reply(_error(400, limits.INVALID_FORM_BODY, "Invalid Form Body: " + "; ".join(errors)))
+
+    def _store_message(self, channel_id: int, payload: dict[str, Any], files: list[tuple[str, bytes]],
+                       interaction: str | None = None) -> dict[str, Any]:
+        message_id = self.new_id()
+        message = {
+            "id": str(message_id), "channel_id": str(channel_id), "guild_id": str(GUILD_ID), "type": 0,
+            "author": BOT_USER, "content": payload.get("content") or "", "embeds": payload.get("embeds") or [],
+            "components": payload.get("components") or [], "flags": payload.get("flags") or 0,
+            "attachments": _attachments(files, self), "files": files, "tts": False, "pinned": False,
+            "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None, "via_interaction": interaction,
+            "allowed_mentions": payload.get("allowed_mentions"), **_pings(payload),
+        }
+        self.messages[message_id] = message
+        return message
+
+    def _edit_message(self, message: dict[str, Any], payload: dict[str, Any],
+                      files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        for key in ("content", "embeds", "components", "flags", "allowed_mentions"):
+            if key in payload:
+                message[key] = payload[key]
+        if files:
+            message["files"] = files
+            message["attachments"] = _attachments(files, self)
+        message["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
+        message.update(_pings({**payload, "content": message["content"]}))
+        return message
+
+    # ------------------------------------------------------------------ interactions
+    def _callback(self, rec: Recorded, token: str) -> web.Response:
+        state = self.interactions.get(token)
+        if state is None or time.monotonic() - state.created > self.ack_deadline:
+            return _error(404, 10062, "Unknown interaction")
+        if state.acked:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        kind, data = rec.json["type"], rec.json.get("data") or {}
+        if kind == 8 and (errors := limits.autocomplete_errors(data.get("choices") or [])):
+            return _error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
+        if kind in (4, 7):
+            self._validate(data, rec.files, edit=kind == 7)
+        state.acked = True
+        state.callbacks.append(rec.json)
+        response: dict[str, Any] = {"interaction": {"id": state.id, "type": 2,
+                                                    "response_message_loading": kind == 5,
+                                                    "response_message_ephemeral": bool(data.get("flags", 0) & 64)}}
+        if kind in (4, 5):
+            message = self._store_message(0, {**data, "content": data.get("content") or ""}, rec.files,
+                                          interaction=token)
+            state.messages.append(message)
+            response["interaction"]["response_message_id"] = message["id"]
+            response["resource"] = {"type": kind, "message": _public(message)}
+        return _json(response)
+
+    def _webhook(self, rec: Recorded, token: str, target: str | None) -> web.Response:
+        state = self.interactions.get(token)
+        if state is None or not state.acked:
+            return _error(404, 10015, "Unknown Webhook")
+        if time.monotonic() - state.created > self.token_lifetime:
+            return _error(401, 50027, "Invalid Webhook Token")
+        if target is None and rec.method == "POST":
+            self._validate(rec.json, rec.files)
+            message = self._store_message(0, rec.json, rec.files, interaction=token)
+            state.messages.append(message)
+            return _json(_public(message))
+        original = state.messages[0] if state.messages else None
+        message = original if target == "@original" else self.messages.get(int(target or 0))
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        if rec.method == "PATCH":
+            self._validate(rec.json, rec.files, edit=True)
+            self._edit_message(message, rec.json, rec.files)
+        return _json(_public(message))
+
+
+class _Reply(Exception):
+    def __init__(self, response: web.Response) -> None:
+        self.response = response
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(data, default=_public_default).encode(), headers=JSON)
+
+
+def _public_default(value: Any) -> Any:
+    return None
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as the API returns it (without the fake's bookkeeping)."""
+    return {k: v for k, v in message.items() if k not in PRIVATE}
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return web.Response(status=status, body=json.dumps({"message": message, "code": code}).encode(), headers=JSON)
+
+
+def _app_info() -> dict[str, Any]:
+    return {"id": str(APP_ID), "name": "sitrep", "description": "", "icon": None, "bot_public": False,
+            "bot_require_code_grant": False, "owner": member_for(1)["user"], "verify_key": "0" * 64,
+            "interactions_endpoint_url": None, "flags": 0}
+
+
+def _attachments(files: list[tuple[str, bytes]], fake: FakeDiscord) -> list[dict[str, Any]]:
+    return [{"id": str(fake.new_id()), "filename": name, "size": len(data), "url": f"https://cdn.invalid/{name}",
+             "proxy_url": f"https://cdn.invalid/{name}"} for name, data in files]
+
+
+def _pings(payload: dict[str, Any]) -> dict[str, Any]:
+    """Who Discord would actually notify, from the content and allowed_mentions (embeds never ping)."""
+    content = payload.get("content") or ""
+    allowed = payload.get("allowed_mentions")
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"everyone", "users", "roles"}
+    listed_roles = {str(r) for r in (allowed or {}).get("roles", [])}
+    roles = [r for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or r in listed_roles]
+    everyone = bool(re.search(r"@(everyone|here)", content)) and "everyone" in parse
+    return {"mention_everyone": everyone, "mention_roles": roles, "mentions": []}
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+    if not request.can_read_body:
+        return None, []
+    if request.content_type.startswith("multipart/"):
+        payload: Any = None
+        files: list[tuple[str, bytes]] = []
+        reader = await request.multipart()
+        async for part in reader:
+            data = await part.read()  # type: ignore[union-attr]
+            if part.name == "payload_json":  # type: ignore[union-attr]
+                payload = json.loads(data)
+            else:
+                files.append((part.filename or "", bytes(data)))  # type: ignore[union-attr]
+        return payload, files
+    text = await request.text()
+    return (json.loads(text) if text else None), []

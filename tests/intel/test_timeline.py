@@ -1,0 +1,137 @@
+"""Seed idempotence, timeline context, posts and the timeline CLI on the seeded history."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.intel.context import timeline_context
+from bot.intel.events import build_events
+from bot.intel.posts import load_post
+from bot.intel.seed import SeedError, read_timeline, seed_timeline
+from bot.settings import EventSettings
+from bot.storage.models import Event, EventGroup
+from tests.intel.helpers import add_classified
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMELINE = ROOT / "config" / "timeline.jsonl"
+
+
+async def seeded(sessions):
+    async with sessions() as s:
+        return await seed_timeline(s, TIMELINE)
+
+
+async def by_key(s, key):
+    return (await s.execute(select(Event).where(Event.seed_key == key))).scalar_one()
+
+
+def test_seed_file_covers_dec_2019_to_2025():
+    rows = read_timeline(TIMELINE)
+    incidents = [r for r in rows if r["kind"] in ("militia_attack", "us_strike")]
+    assert len(incidents) >= 40
+    assert min(r["date"] for r in rows) <= "2019-12-31" and max(r["date"] for r in rows) >= "2025-01-01"
+    assert all(r["source"].startswith("http") and r["title"] for r in rows)
+
+
+async def test_seed_is_idempotent(sessions):
+    added = await seeded(sessions)
+    assert added == len(read_timeline(TIMELINE))
+    assert await seeded(sessions) == 0
+    async with sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Event)) == added
+        kh = await s.scalar(select(func.count()).select_from(EventGroup)
+                            .where(EventGroup.group_key == "kataib-hezbollah"))
+        assert kh >= 10
+
+
+async def test_bad_seed_line_is_named(tmp_path, sessions):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"seed_key": "a", "date": "2024-13-01", "kind": "militia_attack", "title": "t", "source": "x"}\n')
+    with pytest.raises(SeedError, match=r"t.jsonl:1: date"):
+        async with sessions() as s:
+            await seed_timeline(s, path)
+
+
+async def test_context_for_tower22(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        t22 = await by_key(s, "2024-01-28-tower22-drone")
+        ctx = await timeline_context(s, t22, now=t22.occurred_at + timedelta(hours=3))
+        # The last strike before the attack: the Jan 24 strikes at Jurf al-Sakhar and al-Qaim.
+        assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf")
+        assert ctx.days_since_opposite == 4
+        # Attacks in the 7 days up to and including Jan 28: Jan 20 (Ain al-Asad) is 8 days back; Dec 25 (Erbil) is 34.
+        assert ctx.counts["militia_attack"] == {7: 1, 30: 2}
+        assert ctx.counts["us_strike"] == {7: 1, 30: 2}
+        assert ctx.last_same_kind.title.startswith("Largest missile salvo") and ctx.days_since_last == 8
+        assert [e.title[:20] for e in ctx.previous_by_group["kataib-hezbollah"]][:1] == ["US strikes Kataib He"]
+        lines = ctx.lines(gz, now=t22.occurred_at + timedelta(hours=3))
+        assert lines[0] == "first recorded attack on Tower 22"
+        assert lines[1] == "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar"
+        assert lines[-1] == ("last 7 days: 1 attack, 1 US strike · last 30 days: 2 attacks, 2 US strikes")
+
+
+async def test_context_place_ordinal_and_strike_answers_attack(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        strike = await by_key(s, "2023-12-26-kh-drone-sites")
+        ctx = await timeline_context(s, strike, now=datetime(2025, 1, 1, tzinfo=UTC))
+        # The attack this strike answers: the KH-attributed Christmas drone on Erbil, one day before.
+        assert ctx.last_opposite.place_key == "erbil"
+        assert "last attack: 1 day before, on Erbil by Kataib Hezbollah" in ctx.lines(gz, datetime(2025, 1, 1,
+                                                                                                     tzinfo=UTC))
+        asad = await by_key(s, "2022-01-04-asad-drones")
+        lines = (await timeline_context(s, asad, datetime(2025, 1, 1, tzinfo=UTC))).lines(gz, datetime(2025, 1, 1,
+                                                                                                       tzinfo=UTC))
+        assert lines[0] == "first attack on Ain al-Asad in 181 days"
+
+
+async def test_live_event_post(sessions, gz):
+    await seeded(sessions)
+    now = datetime(2024, 2, 9, 20, tzinfo=UTC)
+    async with sessions() as s:
+        await add_classified(s, "live1", "Drone attack on al-Omar base wounds two US troops",
+                             "A one-way drone hit the al-Omar oil field base in Syria on Friday, wounding two US "
+                             "service members. The Islamic Resistance in Iraq claimed the attack on Telegram.",
+                             now, url="https://example.test/omar")
+        await s.commit()
+    [update] = await build_events(sessions, gz, EventSettings(), now)
+    async with sessions() as s:
+        post = await load_post(s, update.event_id, now, gazetteer=gz)
+    assert post.severe and post.kind == "militia_attack"
+    assert post.who == "Islamic Resistance in Iraq (claimed)"
+    assert post.where == "al-Omar oil field base (MSS Euphrates), Syria"
+    assert post.weapon == "one-way attack drones" and post.casualties == "US troops: 2 wounded"
+    assert post.context[0] == "2nd attack on al-Omar in 7 days"  # the seeded Feb 4 drone attack
+    assert post.context[1].startswith("last US strike: 2 days ago, on Kataib Hezbollah sites near Baghdad")
+    assert [src.url for src in post.sources] == ["https://example.test/omar"]
+    assert post.model_version == "test-1" and post.confidence == 0.9
+    async with sessions() as s:
+        seed_post = await load_post(s, (await by_key(s, "2024-04-21-rumalyn-rockets")).id, now, gazetteer=gz)
+    assert seed_post.casualties == "no injuries reported" and not seed_post.severe
+    assert seed_post.sources[0].url.startswith("https://")
+
+
+def test_timeline_cli(sqlite_url, monkeypatch):
+    monkeypatch.setenv("SITREP_DATABASE_URL", sqlite_url)
+    from bot.cli.common import console
+
+    # The console is built once per process, before COLUMNS could apply: widen it so rows are not wrapped.
+    monkeypatch.setattr(console, "width", 200)
+    runner = CliRunner()
+    result = runner.invoke(app, ["db", "seed"])
+    assert result.exit_code == 0 and "48 event(s) added" in result.output
+    assert "0 event(s) added" in runner.invoke(app, ["db", "seed"]).output
+    result = runner.invoke(app, ["timeline", "--group", "Kata'ib Hizballah", "--kind", "strike", "--since",
+                                 "2024-01-01"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "2024-02-07" in result.output and "2024-01-24" in result.output
+    assert "2023-12-26" not in result.output and "Tower 22" not in result.output
+    result = runner.invoke(app, ["timeline", "--place", "Irbil"], env={"COLUMNS": "200"})
+    assert "Christmas drone attack" in result.output and "Tower 22" not in result.output
+    result = runner.invoke(app, ["timeline", "--group", "Nobody"])
+    assert result.exit_code == 2 and "unknown group" in result.output

@@ -1,0 +1,93 @@
+"""Service edges: health decisions, the HTTP endpoints on a real socket, logs that never show the token."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+from pydantic import SecretStr
+
+from bot.app import AppContext
+from bot.service.http import health_report, start_http
+from bot.service.logs import configure_logging
+from bot.service.metrics import Metrics
+from bot.settings import ServiceSettings, Settings, load_settings
+from bot.storage.db import create_engine, session_factory
+
+NOW = datetime(2024, 2, 1, 12, tzinfo=UTC)
+
+
+def context(db_url: str, **overrides) -> AppContext:
+    settings = load_settings(database_url=db_url, **overrides)
+    engine = create_engine(db_url)
+    return AppContext(settings=settings, engine=engine, sessions=session_factory(engine))
+
+
+async def test_health_needs_store_scheduler_recent_poll_and_discord(sqlite_url):
+    ctx = context(sqlite_url)
+    ctx.state.update(
+        scheduler_running=True, started_at=NOW - timedelta(hours=1), last_poll_at=NOW - timedelta(seconds=20)
+    )
+    assert health_report(ctx, NOW, store_ok=True, role="all")["ok"]
+    assert health_report(ctx, NOW, store_ok=False, role="all")["problems"] == ["store"]
+    ctx.state["last_poll_at"] = NOW - timedelta(hours=1)
+    assert health_report(ctx, NOW, store_ok=True, role="all")["problems"] == ["poll"]
+    assert health_report(ctx, NOW, store_ok=True, role="bot")["ok"]  # a bot process does not poll
+    ctx.settings.discord_token = SecretStr("x" * 30)
+    assert "discord" in health_report(ctx, NOW, store_ok=True, role="bot")["problems"]
+    ctx.state["discord_connected"] = True
+    assert health_report(ctx, NOW, store_ok=True, role="bot")["ok"]
+    ctx.state["scheduler_running"] = False
+    assert health_report(ctx, NOW, store_ok=True, role="bot")["problems"] == ["scheduler"]
+    await ctx.engine.dispose()
+
+
+async def test_endpoints_serve_health_and_prometheus_metrics(sqlite_url, unused_tcp_port):
+    ctx = context(sqlite_url, service={"http_port": unused_tcp_port, "http_host": "127.0.0.1"})
+    ctx.state.update(scheduler_running=True, last_poll_at=NOW)
+    metrics = Metrics()
+    metrics.classifications.labels("us_strike").inc(3)
+    stop = await start_http(ctx, metrics, "all", lambda: NOW + timedelta(seconds=5))
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as response:
+                body = json.loads(await response.text())
+                assert response.status == 200 and body["ok"] and body["checks"]["store"]
+            async with http.get(f"http://127.0.0.1:{unused_tcp_port}/metrics") as response:
+                text = await response.text()
+        assert 'sitrep_classifications_total{label="us_strike"} 3.0' in text
+        assert "sitrep_outbox_depth 0.0" in text
+        ctx.state["scheduler_running"] = False
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{unused_tcp_port}/healthz") as r:
+            assert r.status == 503
+    finally:
+        await stop()
+        await ctx.engine.dispose()
+
+
+def test_token_never_reaches_the_logs():
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.secret-token-value-0123456789"
+    for fmt in ("text", "json"):
+        stream = io.StringIO()
+        configure_logging(ServiceSettings(log_format=fmt), secrets=[token], stream=stream)
+        log = logging.getLogger("sitrep.test")
+        log.warning("login with %s failed", token)
+        try:
+            raise RuntimeError(f"bad token {token}")
+        except RuntimeError:
+            log.exception("gateway error")
+        output = stream.getvalue()
+        assert token not in output and output.count("[redacted]") >= 2, output
+    logging.getLogger().handlers.clear()
+
+
+def test_settings_repr_and_errors_hide_the_token(tmp_path, monkeypatch):
+    secret_file = tmp_path / "token"
+    secret_file.write_text("file-token-abcdefghijklmnop\n")
+    monkeypatch.setenv("SITREP_DISCORD_TOKEN_FILE", str(secret_file))
+    settings = Settings()
+    assert settings.discord_token.get_secret_value() == "file-token-abcdefghijklmnop"
+    assert "file-token" not in repr(settings) and "file-token" not in str(settings.model_dump())
