@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 EntryKind = Literal["group", "place", "weapon"]
 
+FIND_CACHE_SIZE = 20_000  # texts; a few MB at most
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _APOSTROPHES = "'’ʼ‘`"
 # Transliterations folded in every alias, so the TOML lists spellings once.
@@ -125,8 +128,12 @@ class Gazetteer:
     places: dict[str, Place]
     weapons: dict[str, Weapon]
     _patterns: list[_Pattern] = field(default_factory=list, repr=False)
+    _find_cached: Callable[[str], tuple[Match, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # The same texts are searched again and again (an event's reports on every update, summary sentences),
+        # and a gazetteer never changes once built, so results are memoised per instance.
+        self._find_cached = lru_cache(maxsize=FIND_CACHE_SIZE)(self._find)
         self._patterns = []
         for g in self.groups.values():
             self._patterns += _compile("group", g.key, g.aliases)
@@ -169,6 +176,9 @@ class Gazetteer:
 
     def find(self, text: str) -> list[Match]:
         """All non-overlapping mentions in `text`, in text order (longest match wins an overlap)."""
+        return list(self._find_cached(text))
+
+    def _find(self, text: str) -> tuple[Match, ...]:
         found: list[Match] = []
         for pat in self._patterns:
             found += [Match(pat.kind, pat.key, m.start(), m.end(), pat.weak) for m in pat.regex.finditer(text)]
@@ -179,7 +189,7 @@ class Gazetteer:
                 taken.append(m)
         strong_groups = {m.key for m in taken if m.kind == "group" and not m.weak}
         kept = [m for m in taken if not (m.weak and set(self.groups[m.key].yields_to) & strong_groups)]
-        return sorted(kept, key=lambda m: m.start)
+        return tuple(sorted(kept, key=lambda m: m.start))
 
     def group_name(self, key: str) -> str:
         return self.groups[key].name if key in self.groups else key
