@@ -1,22 +1,25 @@
-"""Recovery sweep: events that were built but never reached the outbox.
+"""Recovery sweep: event changes that were built but never reached the outbox.
 
 Event building commits each article's event change on its own, and the outbox rows are written afterwards
-(`Runtime.process`). A worker killed between the two (SIGKILL, OOM, a lost machine) leaves a new event with no
-outbox row, and nothing would ever post it. Every ingest cycle therefore looks for recent events without any
-outbox row and enqueues them. The unique (event, channel) key makes a race with the worker that created the
-event harmless: whoever inserts second inserts nothing.
+(`Runtime.process`). A worker killed between the two (SIGKILL, OOM, a lost machine) leaves either a new event
+with no outbox row, which nothing would ever post, or a new revision of a posted event whose rows still say
+"sent", which nothing would ever edit. Every ingest cycle therefore enqueues recent events without any outbox
+row and re-arms sent rows that show an older revision than their event. Both are idempotent and race-free
+with the worker that built the change: the unique (event, channel) key means whoever inserts second inserts
+nothing, and re-arming a row that is already due changes nothing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.intel.events import EventUpdate
 from bot.publishing.outbox import enqueue
 from bot.storage.models import Event, OutboxItem
+from bot.storage.outbox import PENDING, SENT
 
 
 async def enqueue_orphans(
@@ -35,3 +38,17 @@ async def enqueue_orphans(
             return 0
         updates = [EventUpdate(event_id, created=True, changed=False) for event_id in ids]
         return await enqueue(session, updates, now, console_channel=console_channel)  # type: ignore[arg-type]
+
+
+async def rearm_missed_edits(sessions: async_sessionmaker[AsyncSession], now: datetime, window: timedelta) -> int:
+    """Make sent rows due again when their event, updated within `window`, has moved past what they show."""
+    newer = select(Event.id).where(Event.updated_at >= now - window, Event.revision > OutboxItem.posted_revision,
+                                   Event.id == OutboxItem.event_id)
+    statement = (
+        update(OutboxItem)
+        .where(OutboxItem.status == SENT, exists(newer))
+        .values(status=PENDING, next_attempt_at=now, attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    async with sessions.begin() as session:
+        return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]

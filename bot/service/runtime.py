@@ -31,7 +31,7 @@ from bot.publishing.poster import Poster
 from bot.service.http import start_http
 from bot.service.metrics import Metrics
 from bot.service.migrate import release_leases, upgrade_once
-from bot.service.recovery import enqueue_orphans
+from bot.service.recovery import enqueue_orphans, rearm_missed_edits
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,9 @@ class Runtime:
         recovered = await enqueue_orphans(self.ctx.sessions, self.clock(), window, self.console_channel)
         if recovered:
             log.warning("enqueued %d outbox row(s) for events that had none (a worker stopped mid-step)", recovered)
+        rearmed = await rearm_missed_edits(self.ctx.sessions, self.clock(), window)
+        if rearmed:
+            log.warning("re-armed %d sent post(s) whose event changed unseen (a worker stopped mid-step)", rearmed)
         return updates
 
     async def drain(self) -> None:

@@ -153,3 +153,38 @@ async def test_events_a_killed_worker_never_enqueued_are_enqueued_once(db_url):
         assert [tuple(r) for r in rows] == [("orphan", 11)]
     finally:
         await engine.dispose()
+
+
+async def test_an_edit_a_killed_worker_never_enqueued_is_rearmed_once(db_url):
+    from bot.service.recovery import rearm_missed_edits
+    from bot.storage.models import Event, OutboxItem
+
+    now = utcnow()
+    engine = create_engine(db_url)
+    sessions = session_factory(engine)
+
+    async def posted(session, title: str, at, revision: int, shown: int) -> None:
+        event = Event(kind="militia_attack", occurred_at=at, first_seen_at=at, updated_at=at, title=title,
+                      summary="written for the test", place_key=None, country="Iraq", groups=[], places=[],
+                      weapons=[], casualties={}, confidence=0.9, model_version="test", revision=revision)
+        session.add(event)
+        await session.flush()
+        session.add(OutboxItem(event_id=event.id, channel_id=11, status="sent", posted_revision=shown, attempts=0,
+                               message_id=5, next_attempt_at=at, created_at=at, sent_at=at))
+
+    try:
+        async with sessions.begin() as session:
+            await posted(session, "edited, never enqueued", now - timedelta(minutes=3), revision=2, shown=1)
+            await posted(session, "up to date", now - timedelta(minutes=3), revision=2, shown=2)
+            await posted(session, "old", now - timedelta(days=9), revision=3, shown=1)
+        window = timedelta(hours=48)
+        assert await rearm_missed_edits(sessions, now, window) == 1
+        assert await rearm_missed_edits(sessions, now, window) == 0  # the row is due now, not sent
+        async with sessions() as session:
+            rows = (await session.execute(select(Event.title, OutboxItem.status, OutboxItem.next_attempt_at)
+                                          .join(OutboxItem, OutboxItem.event_id == Event.id)
+                                          .order_by(Event.id))).all()
+        assert [(title, status) for title, status, _ in rows] == [
+            ("edited, never enqueued", "pending"), ("up to date", "sent"), ("old", "sent")]
+    finally:
+        await engine.dispose()
