@@ -71,6 +71,9 @@ class Poller:
         self._owner = owner
         self._clock = clock
         self._unchanged: list[feed_store.Success] = []
+        # Set by a shutdown: claim no more feeds. Feeds already claimed (in flight or queued) are finished and
+        # stored, and nothing new is started that the shutdown deadline would cut off.
+        self.stopping = False
 
     async def poll(
         self, *, everything: bool = False, on_outcome: Callable[[FeedOutcome], None] | None = None
@@ -83,7 +86,7 @@ class Poller:
         async def produce() -> None:
             after_id = 0 if everything else None
             try:
-                while batch := await self._claim(after_id):
+                while not self.stopping and (batch := await self._claim(after_id)):
                     for snapshot in batch:
                         await queue.put(snapshot)
                     if after_id is not None:

@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -41,20 +40,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class StoppablePoller(Poller):
-    """A Poller that claims no more feeds once shutdown began: feeds already claimed (in flight or queued) are
-    finished and stored, and nothing new is started that the shutdown deadline would cut off."""
-
-    stopping = False
-
-    # Overrides the poller's claim step whatever its parameters are (the feeds package owns that signature);
-    # tests/scaleout/test_service_stop.py fails if the hook stops being called.
-    async def _claim(self, *args: Any, **kwargs: Any) -> list[Any]:
-        if self.stopping:
-            return []
-        return await super()._claim(*args, **kwargs)
-
-
 class Runtime:
     """The pipeline's steps as jobs. Each is safe to rerun after a crash: state lives in the store."""
 
@@ -73,7 +58,7 @@ class Runtime:
         self.clock = clock
         self.metrics = metrics
         fetcher = Fetcher(ctx.http, settings.poll)
-        self.poller = StoppablePoller(ctx.sessions, fetcher, settings.poll, settings.worker_id, clock)
+        self.poller = Poller(ctx.sessions, fetcher, settings.poll, settings.worker_id, clock)
         self.poster = poster
         self.publisher = Publisher(ctx.sessions, poster, settings.publish, load_post=load_post) if poster else None
         self.console_channel = console_channel(settings, role)

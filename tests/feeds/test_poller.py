@@ -193,3 +193,17 @@ async def test_a_forced_cycle_reaches_every_feed_across_batches(sessions, feed_s
     async with sessions() as s:
         leased = await s.scalar(select(func.count(Feed.id)).where(Feed.lease_owner.is_not(None)))
     assert leased == 0  # every lease released, the batched ones included
+
+
+async def test_a_stopping_poller_claims_nothing_and_leaves_feeds_due(sessions, feed_server, poller, clock):
+    feed_server.routes["/rss"] = Route(body=feed_docs.rss2("Wire", feed_docs.items("a", 2, clock.now)))
+    await add(sessions, feed_server, "/rss", clock)
+    poller.stopping = True
+    assert await poller.poll() == []
+    assert "/rss" not in feed_server.request_headers  # never fetched
+    async with sessions() as s:
+        [feed] = (await s.scalars(select(Feed))).all()
+    assert feed.lease_owner is None and feed.last_success_at is None
+    poller.stopping = False
+    [outcome] = await poller.poll()  # still due: the next process to poll takes it
+    assert outcome.baseline == 2
