@@ -11,6 +11,7 @@ import contextlib
 import logging
 import signal
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,22 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def log_poll_cycle(outcomes: list[FeedOutcome]) -> None:
+    """One line per cycle that did anything, and one per failing feed: what an operator tails the log for."""
+    if not outcomes:
+        return
+    for o in outcomes:
+        if o.status == "disabled":
+            log.warning("feed %s disabled after repeated failures: %s", o.name, o.error)
+        elif o.status == "error":
+            log.warning("feed %s failed (retried with backoff): %s", o.name, o.error)
+    by_status = Counter(o.status for o in outcomes)
+    log.info("polled %d feed(s): %d new article(s), %d baseline, %d duplicate(s); %d unchanged, %d error(s)",
+             len(outcomes), sum(o.new for o in outcomes), sum(o.baseline for o in outcomes),
+             sum(o.duplicates for o in outcomes), by_status["unchanged"],
+             by_status["error"] + by_status["disabled"])
 
 
 class Runtime:
@@ -71,10 +88,7 @@ class Runtime:
         self.metrics.record_poll(outcomes, time.perf_counter() - started)
         self.ctx.state["last_poll_at"] = self.clock()
         self.ctx.state["last_poll_outcomes"] = outcomes
-        if any(o.status == "disabled" for o in outcomes):
-            for o in outcomes:
-                if o.status == "disabled":
-                    log.warning("feed %s disabled after repeated failures: %s", o.name, o.error)
+        log_poll_cycle(outcomes)
         updates = await self.process()
         if updates and self.publisher is not None:
             # In one process (role all) post at once instead of waiting for the next drain tick: this is

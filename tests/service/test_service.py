@@ -91,3 +91,24 @@ def test_settings_repr_and_errors_hide_the_token(tmp_path, monkeypatch):
     settings = Settings()
     assert settings.discord_token.get_secret_value() == "file-token-abcdefghijklmnop"
     assert "file-token" not in repr(settings) and "file-token" not in str(settings.model_dump())
+
+
+def test_each_poll_cycle_logs_a_summary_and_every_failing_feed(caplog):
+    from bot.feeds.poller import FeedOutcome
+    from bot.service.runtime import log_poll_cycle
+
+    outcomes = [
+        FeedOutcome(1, "Wire", "new", new=2, baseline=1, duplicates=27),
+        FeedOutcome(2, "Regional", "unchanged"),
+        FeedOutcome(3, "Broken", "error", error="HTTP 500 Internal Server Error"),
+        FeedOutcome(4, "Gone", "disabled", error="HTTP 404 Not Found"),
+    ]
+    with caplog.at_level(logging.INFO, logger="bot.service.runtime"):
+        log_poll_cycle(outcomes)
+        log_poll_cycle([])  # an idle tick says nothing
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert lines == [
+        ("WARNING", "feed Broken failed (retried with backoff): HTTP 500 Internal Server Error"),
+        ("WARNING", "feed Gone disabled after repeated failures: HTTP 404 Not Found"),
+        ("INFO", "polled 4 feed(s): 2 new article(s), 1 baseline, 27 duplicate(s); 1 unchanged, 2 error(s)"),
+    ]
