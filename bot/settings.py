@@ -36,6 +36,11 @@ class PollSettings(BaseModel):
     # Hosts or networks (CIDR) that may be fetched although private/loopback: tests allow 127.0.0.1.
     allow_private: list[str] = Field(default_factory=list)
     max_article_age_hours: float = Field(48.0, gt=0, description="Older items are stored but never posted.")
+    catch_up_hours: float = Field(
+        12.0, ge=0,
+        description="On a feed's first poll, items this recent are posted (a fresh start shows the latest "
+        "incidents); older ones are its baseline. 0: a first poll posts nothing.",
+    )
     backoff_base_s: int = Field(60, ge=1)
     backoff_max_s: int = Field(6 * 3600, ge=1)
     max_failures: int = Field(10, ge=1, description="Consecutive failures before a feed is disabled.")

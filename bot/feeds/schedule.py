@@ -38,5 +38,11 @@ def should_disable(failures: int, settings: PollSettings) -> bool:
 
 
 def is_postable(published_at: datetime, now: datetime, settings: PollSettings, *, baselined: bool) -> bool:
-    """An item becomes `new` (classified, maybe posted) only after the feed's baseline and if recent enough."""
-    return baselined and now - published_at <= timedelta(hours=settings.max_article_age_hours)
+    """Whether an item becomes `new` (classified, maybe posted) rather than stored as baseline.
+
+    After a feed's first poll, anything up to `max_article_age_hours` old is new. The first poll is the feed's
+    baseline: only items within `catch_up_hours` are new, so a fresh start shows the latest incidents without
+    replaying the whole backlog of every feed.
+    """
+    hours = settings.max_article_age_hours if baselined else min(settings.catch_up_hours, settings.max_article_age_hours)
+    return hours > 0 and now - published_at <= timedelta(hours=hours)

@@ -22,6 +22,7 @@ def poll_settings() -> PollSettings:
         max_failures=3,
         backoff_base_s=60,
         lease_seconds=60,
+        catch_up_hours=0,  # a first poll posts nothing here; test_first_poll_catches_up_on_recent_items overrides
     )
 
 

@@ -207,3 +207,24 @@ async def test_a_stopping_poller_claims_nothing_and_leaves_feeds_due(sessions, f
     poller.stopping = False
     [outcome] = await poller.poll()  # still due: the next process to poll takes it
     assert outcome.baseline == 2
+
+
+async def test_first_poll_catches_up_on_recent_items_only(sessions, feed_server, poll_settings, clock):
+    from bot.feeds.fetch import Fetcher, make_session
+    from bot.feeds.poller import Poller
+
+    settings = poll_settings.model_copy(update={"catch_up_hours": 6})
+    recent = feed_docs.items("recent", 2, clock.now - timedelta(hours=1))
+    older = feed_docs.items("older", 3, clock.now - timedelta(hours=7))  # within max age, before the catch-up
+    feed_server.routes["/rss"] = Route(body=feed_docs.rss2("Wire", recent + older))
+    await add(sessions, feed_server, "/rss", clock)
+    async with make_session(settings) as http:
+        poller = Poller(sessions, Fetcher(http, settings), settings, "test-worker", clock)
+        [first] = await poller.poll()
+        assert (first.new, first.baseline) == (2, 3)
+        clock.advance(minutes=10)
+        late = feed_docs.items("late", 1, clock.now - timedelta(hours=7))  # after the baseline: max age rules
+        feed_server.routes["/rss"] = Route(body=feed_docs.rss2("Wire", late + recent + older))
+        [second] = await poller.poll(everything=True)
+        assert (second.new, second.baseline, second.duplicates) == (1, 0, 5)
+    assert await stages(sessions) == {"new": 3, "baseline": 3}
