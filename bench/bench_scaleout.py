@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from bot.publishing.policy import target_channels
 from bot.storage.db import create_engine, upgrade
-from bot.storage.models import Event, Subscription
+from bot.storage.models import Subscription
 from tests.conftest import PG_ADMIN_URL, _pg_admin
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import EVENTS_CHANNEL, STRIKES_CHANNEL, TOKEN
@@ -98,7 +98,7 @@ async def run_once(workers: int, feeds: int, delay: float, concurrency: int, mod
 
 async def expected_rows(view: StoreView) -> int:
     """(event, channel) pairs the subscriptions ask for: the outbox is complete when it has this many rows."""
-    events = await view.rows(select(Event.id, Event.kind, Event.confidence))
+    events = await view.events()
     subs = await view.rows(select(Subscription.channel_id, Subscription.kind, Subscription.min_confidence,
                                   Subscription.broken_reason))
     return sum(len(target_channels(subs, e.kind, e.confidence)) for e in events)

@@ -41,11 +41,12 @@ async def open_context(
 ) -> AsyncIterator[AppContext]:
     """Build everything from settings (the one composition root) and close it all on the way out.
 
-    The schema is upgraded and the default feeds are loaded on first start; the model is trained when no
-    artifact exists yet, so a fresh machine runs without manual steps.
+    The schema is upgraded, the default feeds are loaded on first start and the seed timeline at every start
+    (idempotent); the model is trained when no artifact exists yet, so a fresh machine runs without manual steps.
     """
     from bot.feeds.catalog import load_catalog
     from bot.feeds.fetch import make_session
+    from bot.intel.seed import seed_on_start
     from bot.storage.db import create_engine, session_factory, upgrade
     from bot.storage.feeds import load_catalog_once
 
@@ -55,9 +56,10 @@ async def open_context(
     try:
         async with ctx.sessions.begin() as session:
             await load_catalog_once(session, load_catalog(settings.feeds_file), datetime.now(UTC))
-        if pipeline:  # the model and gazetteer, which polling and feed management do not need
+        if pipeline:  # the model, gazetteer and timeline, which polling and feed management do not need
             ctx.classifier = await asyncio.to_thread(load_or_train_model, settings)
             ctx.gazetteer = load_gazetteer(settings)
+            await seed_on_start(ctx.sessions, settings.timeline_file)
         if http:
             ctx.http = make_session(settings.poll)
         yield ctx

@@ -44,5 +44,7 @@ def is_postable(published_at: datetime, now: datetime, settings: PollSettings, *
     baseline: only items within `catch_up_hours` are new, so a fresh start shows the latest incidents without
     replaying the whole backlog of every feed.
     """
-    hours = settings.max_article_age_hours if baselined else min(settings.catch_up_hours, settings.max_article_age_hours)
+    hours = settings.max_article_age_hours
+    if not baselined:
+        hours = min(hours, settings.catch_up_hours)
     return hours > 0 and now - published_at <= timedelta(hours=hours)

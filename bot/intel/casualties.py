@@ -2,8 +2,9 @@
 
 Categories: us_military, us_contractor, coalition, partner_forces, militants, civilians. A number is tied to
 the category noun that follows it ("three US soldiers") and to the nearest casualty verb after the noun
-("were killed") or before the number ("killing"). A bare number next to a verb ("and 47 wounded",
-"wounding 34 others") inherits the category last named in the sentence. Explicit "no injuries" is a fact too.
+("were killed") or before the number ("killing"). A bare number next to a verb ("and 47 wounded", "and more
+than 30 were wounded", "wounding 34 others") inherits the category last named in the sentence. Explicit "no
+injuries" is a fact too.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ _KILLED = r"(?:killed|killing|dead|died|die|deaths?|fatalities|lost their lives|
 _WOUNDED = (r"(?:wounded|wounding|injured|injuring|injuries|hurt|hospitali[sz]ed|traumatic brain|tbi|"
             r"concussions?|evacuated for (?:medical )?(?:treatment|evaluation))")
 _VERB = re.compile(rf"\b(?P<k>{_KILLED})\b|\b(?P<w>{_WOUNDED})\b")
+# A bare number's own verb, passive included: "and 47 wounded", "and more than 30 were wounded".
+_OWN_VERB = re.compile(rf"(?:(?:were|was|are|have been|had been)\s+)?(?:{_KILLED}|{_WOUNDED})\b")
 _NUMBER_AT = re.compile(rf"\b{_QUAL}{_NUM}\s+")
 _VERB_NUM = re.compile(rf"\b(?P<verb>{_KILLED}|{_WOUNDED})\s+{_QUAL}{_NUM}\b(?!\s+(?:of|[a-z]+\s+(?:us|american)))")
 _NONE = re.compile(
@@ -87,7 +90,7 @@ def casualty_mentions(sentence: str) -> list[CasualtyMention]:
         if count is None:
             continue
         if category is None:
-            if last_category is None or not (_INHERIT.match(low, m.end()) or _VERB.match(low, m.end())):
+            if last_category is None or not (_INHERIT.match(low, m.end()) or _OWN_VERB.match(low, m.end())):
                 continue
             category, noun_end = last_category, m.end()
         last_category = category

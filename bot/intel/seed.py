@@ -2,7 +2,8 @@
 
 Each line: seed_key, date (YYYY-MM-DD), kind (militia_attack | us_strike | other), title, summary, place
 (gazetteer key or null), places, groups [{key, role}], weapons, casualties {category: {killed, wounded}},
-source (URL). A row whose seed_key is already stored is skipped, so `sitrep db seed` can run at every deploy.
+source (URL). A row whose seed_key is already stored is skipped, so `sitrep db seed` can run at every deploy;
+the service also seeds at start-up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage import events as store
 from bot.storage.models import Event
@@ -72,3 +74,19 @@ async def seed_timeline(session: AsyncSession, path: Path) -> int:
         added += 1
     await session.commit()
     return added
+
+
+async def seed_on_start(sessions: async_sessionmaker[AsyncSession], path: Path) -> int:
+    """`seed_timeline` at start-up, so timeline context works from the first post on a fresh store.
+
+    Replicas starting together may both insert the same seed event; the unique seed_key stops the second,
+    which then retries and finds everything there.
+    """
+    for attempt in range(2):
+        try:
+            async with sessions() as session:
+                return await seed_timeline(session, path)
+        except IntegrityError:
+            if attempt:
+                raise
+    return 0

@@ -39,6 +39,9 @@ def test_casualty_categories(gz):
     ex = extract("Drone kills SDF fighters", "Six SDF fighters were killed at al-Omar. The strike on the launch site "
                  "killed four militants, including a commander.", TUE, gz)
     assert ex.casualties["partner_forces"].killed == 6 and ex.casualties["militants"].killed == 4
+    ex = extract("Drone attack kills three US soldiers at base in Jordan",
+                 "Three US Army soldiers were killed and more than 30 were wounded, officials said.", TUE, gz)
+    assert ex.casualties == {"us_military": Counts(killed=3, wounded=30)}  # the passive bare number inherits
 
 
 def test_no_injuries_is_a_fact(gz):

@@ -227,7 +227,9 @@ class StoreView:
         return await self.scalar(select(func.count()).select_from(Article).where(Article.stage != "done"))
 
     async def events(self) -> list:
-        return await self.rows(select(Event.id, Event.kind, Event.title))
+        """Events built from feeds; the seed timeline, loaded at every start-up and never posted, is left out."""
+        return await self.rows(select(Event.id, Event.kind, Event.title, Event.confidence)
+                               .where(Event.origin == "feed"))
 
     async def outbox(self) -> list:
         return await self.rows(select(OutboxItem.event_id, OutboxItem.channel_id, OutboxItem.status,

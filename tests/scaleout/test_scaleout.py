@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.publishing.policy import target_channels
 from bot.storage.db import create_engine
-from bot.storage.models import Article, Event, Feed, Subscription
+from bot.storage.models import Article, Feed, Subscription
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import EVENTS_CHANNEL, STRIKES_CHANNEL, TOKEN
 from tests.scaleout.harness import (
@@ -120,7 +120,7 @@ async def _check_orphans_repolled_after_expiry(view: StoreView, server: SlowFeed
 
 
 async def _check_posted_once_per_channel(view: StoreView, fake: FakeDiscord) -> None:
-    events = await view.rows(select(Event.id, Event.kind, Event.confidence))
+    events = await view.events()
     subs = await view.rows(select(Subscription.channel_id, Subscription.kind, Subscription.min_confidence,
                                   Subscription.broken_reason))
     assert {e.kind for e in events} == {"militia_attack", "us_strike"}, events
