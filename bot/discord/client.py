@@ -73,5 +73,10 @@ class SitrepBot(discord.Client):
         self.ctx.state["discord_ready_at"] = self.now()
         log.info("connected to Discord as %s in %d guild(s)", self.user, len(self.guilds))
 
+    async def on_resumed(self) -> None:
+        # A resumed session (Discord asks clients to reconnect routinely) fires `resumed`, not `ready`.
+        self.ctx.state["discord_connected"] = True
+        log.info("Discord session resumed")
+
     async def on_disconnect(self) -> None:
         self.ctx.state["discord_connected"] = False

@@ -145,6 +145,11 @@ class FakeDiscord:
             self._seq += 1
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
+    async def request_reconnect(self) -> None:
+        """Op 7, as Discord sends routinely: the client drops the socket and resumes its session."""
+        for ws in list(self._sockets):
+            await ws.send_json({"op": 7, "d": None})
+
     async def interact(self, payload: dict[str, Any]) -> InteractionState:
         """Register an interaction (its token and ack clock) and dispatch INTERACTION_CREATE."""
         state = InteractionState(payload["id"], payload["token"], time.monotonic())

@@ -23,3 +23,18 @@ async def test_login_syncs_every_command_and_identifies(fake: FakeDiscord, bot) 
     admin_only = {k: None if v is None else int(v) for k, v in admin_only.items()}
     assert admin_only["feeds"] == admin_only["subscribe"] == admin_only["unsubscribe"] == 1 << 5
     assert admin_only["latest"] is None
+
+
+async def test_a_resumed_session_counts_as_connected_for_health(fake: FakeDiscord, bot) -> None:
+    import asyncio
+
+    assert bot.ctx.state["discord_connected"] is True
+    await fake.request_reconnect()  # Discord does this routinely; the client resumes instead of identifying
+    for _ in range(200):
+        if any(op["op"] == 6 for op in fake.gateway_ops) and bot.ctx.state.get("discord_connected"):
+            break
+        await asyncio.sleep(0.025)
+    resume = next(op for op in fake.gateway_ops if op["op"] == 6)
+    assert resume["d"]["session_id"] == "fake-session"
+    assert sum(op["op"] == 2 for op in fake.gateway_ops) == 1  # resumed, not identified again
+    assert bot.ctx.state["discord_connected"] is True
