@@ -41,6 +41,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def poll_succeeded(outcomes: list[FeedOutcome]) -> bool:
+    """A cycle succeeded when no feed was due or at least one answered; all failing is an outage (network, DNS)."""
+    return not outcomes or any(o.status not in ("error", "disabled") for o in outcomes)
+
+
 def log_poll_cycle(outcomes: list[FeedOutcome]) -> None:
     """One line per cycle that did anything, and one per failing feed: what an operator tails the log for."""
     if not outcomes:
@@ -86,7 +91,8 @@ class Runtime:
         started = time.perf_counter()
         outcomes = await self.poller.poll()
         self.metrics.record_poll(outcomes, time.perf_counter() - started)
-        self.ctx.state["last_poll_at"] = self.clock()
+        if poll_succeeded(outcomes):  # /healthz reports the age of the last poll that reached any feed
+            self.ctx.state["last_poll_at"] = self.clock()
         self.ctx.state["last_poll_outcomes"] = outcomes
         log_poll_cycle(outcomes)
         updates = await self.process()

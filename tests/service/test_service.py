@@ -112,3 +112,13 @@ def test_each_poll_cycle_logs_a_summary_and_every_failing_feed(caplog):
         ("WARNING", "feed Gone disabled after repeated failures: HTTP 404 Not Found"),
         ("INFO", "polled 4 feed(s): 2 new article(s), 1 baseline, 27 duplicate(s); 1 unchanged, 2 error(s)"),
     ]
+
+
+def test_a_cycle_where_every_feed_failed_is_not_a_successful_poll():
+    from bot.feeds.poller import FeedOutcome
+    from bot.service.runtime import poll_succeeded
+
+    down = [FeedOutcome(1, "Wire", "error", error="cannot connect"), FeedOutcome(2, "Gone", "disabled", error="x")]
+    assert not poll_succeeded(down)  # a network outage: /healthz goes unhealthy once the age passes its limit
+    assert poll_succeeded([*down, FeedOutcome(3, "Regional", "unchanged")])
+    assert poll_succeeded([])  # nothing was due: the scheduler is fine
