@@ -40,6 +40,9 @@ class ArticleDraft:
     url: str | None
     published_at: datetime
     content_hash: str
+    # False when the entry carried no usable date and published_at is the fetch time: such an item's age is
+    # unknown, so a feed's first poll keeps it as baseline rather than posting it as news.
+    dated: bool = True
 
 
 def plain_text(markup: str | None, limit: int) -> str:
@@ -94,8 +97,8 @@ def article_key(guid: str | None, link: str | None, title: str, summary: str, fe
     return "h:" + _hash(title.casefold(), summary.casefold())
 
 
-def entry_time(entry: Any, now: datetime) -> datetime:
-    """published, else updated, else created, else the fetch time; never later than now (plus slack)."""
+def entry_time(entry: Any, now: datetime) -> datetime | None:
+    """published, else updated, else created; never later than now (plus slack); None when the entry has none."""
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(field)
         if parsed:
@@ -104,7 +107,7 @@ def entry_time(entry: Any, now: datetime) -> datetime:
             except (OverflowError, ValueError, TypeError):
                 continue
             return now if when > now + _FUTURE_SLACK else when
-    return now
+    return None
 
 
 def normalize_entry(entry: Any, feed_url: str, now: datetime) -> ArticleDraft | None:
@@ -120,11 +123,13 @@ def normalize_entry(entry: Any, feed_url: str, now: datetime) -> ArticleDraft | 
         title = summary[:120].rsplit(" ", 1)[0] + "…" if len(summary) > 120 else summary
     link = entry.get("link")
     url = canonical_url(link)
+    published = entry_time(entry, now)
     return ArticleDraft(
         key=article_key(entry.get("id"), link, title, summary, feed_url),
         title=title,
         summary=summary,
         url=url[:2048] if url else None,
-        published_at=entry_time(entry, now),
+        published_at=published or now,
         content_hash=_hash(title.casefold(), summary.casefold()),
+        dated=published is not None,
     )

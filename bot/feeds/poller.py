@@ -145,7 +145,7 @@ class Poller:
                 feed_id=feed.id,
                 source=feed.name,
                 now=now,
-                postable=lambda d: schedule.is_postable(d.published_at, now, self._settings, baselined=feed.baselined),
+                postable=lambda d: schedule.is_postable(d, now, self._settings, baselined=feed.baselined),
             )
         status: Status = "new" if stored.new or stored.baseline else "unchanged"
         return FeedOutcome(feed.id, feed.name, status, stored.new, stored.baseline, stored.duplicates)

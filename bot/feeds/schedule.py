@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.feeds.normalize import ArticleDraft
 from bot.settings import PollSettings
 
 
@@ -37,14 +38,17 @@ def should_disable(failures: int, settings: PollSettings) -> bool:
     return failures >= settings.max_failures
 
 
-def is_postable(published_at: datetime, now: datetime, settings: PollSettings, *, baselined: bool) -> bool:
+def is_postable(draft: ArticleDraft, now: datetime, settings: PollSettings, *, baselined: bool) -> bool:
     """Whether an item becomes `new` (classified, maybe posted) rather than stored as baseline.
 
-    After a feed's first poll, anything up to `max_article_age_hours` old is new. The first poll is the feed's
-    baseline: only items within `catch_up_hours` are new, so a fresh start shows the latest incidents without
-    replaying the whole backlog of every feed.
+    After a feed's first poll, anything up to `max_article_age_hours` old is new, and an undated item is new
+    because it was not there before. The first poll is the feed's baseline: only dated items within
+    `catch_up_hours` are new, so a fresh start shows the latest incidents without replaying the whole backlog
+    of every feed (an undated item's age is unknown, so it could be years old).
     """
     hours = settings.max_article_age_hours
     if not baselined:
+        if not draft.dated:
+            return False
         hours = min(hours, settings.catch_up_hours)
-    return hours > 0 and now - published_at <= timedelta(hours=hours)
+    return hours > 0 and now - draft.published_at <= timedelta(hours=hours)

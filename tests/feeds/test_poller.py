@@ -228,3 +228,28 @@ async def test_first_poll_catches_up_on_recent_items_only(sessions, feed_server,
         [second] = await poller.poll(everything=True)
         assert (second.new, second.baseline, second.duplicates) == (1, 0, 5)
     assert await stages(sessions) == {"new": 3, "baseline": 3}
+
+
+async def test_undated_items_are_baseline_on_a_first_poll_and_new_after(sessions, feed_server, poll_settings, clock):
+    from bot.feeds.fetch import Fetcher, make_session
+    from bot.feeds.poller import Poller
+
+    def feed(*undated: str) -> bytes:
+        dated = feed_docs.rss2("Wire", feed_docs.items("dated", 1, clock.now - timedelta(minutes=30)))
+        extra = "".join(f"<item><guid>{g}</guid><title>Undated {g}: rockets hit a base</title></item>" for g in undated)
+        return dated.replace(b"</channel>", extra.encode() + b"</channel>")
+
+    settings = poll_settings.model_copy(update={"catch_up_hours": 6})
+    feed_server.routes["/rss"] = Route(body=feed("old-1", "old-2"))
+    await add(sessions, feed_server, "/rss", clock)
+    async with make_session(settings) as http:
+        poller = Poller(sessions, Fetcher(http, settings), settings, "test-worker", clock)
+        [first] = await poller.poll()
+        assert (first.new, first.baseline) == (1, 2)  # its age unknown, an undated item could be years old
+        clock.advance(minutes=10)
+        feed_server.routes["/rss"] = Route(body=feed("old-1", "old-2", "fresh"))
+        [second] = await poller.poll(everything=True)
+        assert (second.new, second.baseline, second.duplicates) == (1, 0, 3)  # not there before: news
+    async with sessions() as s:
+        stage = await s.scalar(select(Article.stage).where(Article.title.startswith("Undated fresh")))
+    assert stage == "new"
