@@ -29,8 +29,32 @@ _RESPONSE = re.compile(r"\b(?:in (?:direct )?response to|(?:a |was a |were a )?(
 # In a headline "after" almost always introduces the other incident ("US strikes KH after Erbil attack").
 _TITLE_RESPONSE = re.compile(r"\b(?:after|following|in response to|in retaliation for)\b", re.IGNORECASE)
 _CLAIM = re.compile(
-    r"\b(?:claim(?:ed|s|ing)?|took responsibility|take responsibility|responsibility for|said (?:it|they) "
-    r"(?:had )?(?:launched|targeted|attacked|struck|carried out|fired)|on (?:its )?telegram)\b", re.IGNORECASE)
+    r"\b(?:claim(?:ed|s|ing)?|took responsibility|take responsibility|responsibility for|said\b[^,;.]{0,40}?\b"
+    r"(?:it|they|its fighters|its members) (?:had )?(?:launched|targeted|attacked|struck|carried out|fired|hit)|"
+    r"on (?:its )?telegram)\b", re.IGNORECASE)
+# A claim belongs to the group that makes it, not to every group in its sentence. The claimant is the subject
+# before the claim verb ("X claimed", "X said it launched") or the agent after it ("claimed by X"). Between a
+# subject and its verb there must be no new clause ("..., which no group has claimed") and no denial or blame
+# ("X denied ...", "X was blamed ..."); a subject farther than this from its verb is not trusted.
+_CLAIM_SUBJECT_GAP = 100
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,\s*(?:which|who|that|while|but|and|whereas|although|though|after|as)\b|"
+    r"\b(?:but|while|whereas|although|though|because|blamed|blames|blaming|attributed|accused|accuses|denied|"
+    r"denies|deny|denying|behind|not|never|no)\b|n't\b", re.IGNORECASE)
+# "claimed by X", "claimed first by an obscure group, X", "and then, in a separate statement, by X".
+_CLAIM_AGENT_GAP = re.compile(r"^(?P<lead>[^;:]{0,100}?)\bby\s+(?:[\w'’-]+,?\s+){0,4}$", re.IGNORECASE)
+_AGENT_LEAD_BREAK = re.compile(
+    r",\s*(?:which|who|that|while|but)\b|\b(?:blamed|attributed|accused|denied|behind|not|never|no|"
+    r"carried out|conducted|launched|fired)\b", re.IGNORECASE)
+# "X, which has claimed ...": the relative clause speaks about the group itself.
+_CLAIM_RELATIVE = re.compile(r"^,\s*(?:which|who)\s+(?:has\s+|had\s+|have\s+)?$", re.IGNORECASE)
+# A brand claims are made under: "under the banner of X", "under the X banner", "under names such as X".
+_BRAND_BEFORE = re.compile(
+    r"\b(?:under|a|its|their) (?:the )?(?:[\w-]+ )?(?:banner|brand|name|label|umbrella)s? (?:of |such as )?(?:the )?$"
+    r"|\btelegram channels? (?:of|for|run by|belonging to) (?:the )?$", re.IGNORECASE)
+_BRAND_AFTER = re.compile(r"^\s+(?:banner|brand|label)\b", re.IGNORECASE)
+# "In a statement on Telegram, the IRI said ...": the claim marker sits in an opening phrase before the subject.
+_CLAIM_OPENER = re.compile(r"^(?:in|on|via|through)\b[^,;]*,\s*(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +137,41 @@ def incident_part(sentence: str) -> str:
     return sentence[: m.start()] if m else sentence
 
 
+def claims_in_sentence(sentence: str, start: int, end: int) -> bool:
+    """True when the group named at sentence[start:end] is the one making a claim in this sentence."""
+    verbs = list(_CLAIM.finditer(sentence))
+    if verbs and _is_brand(sentence[:start], sentence[end:]):
+        return True
+    for verb in verbs:
+        if verb.start() >= end and _is_claim_subject(sentence[end:verb.start()]):
+            return True
+        if verb.end() <= start and _is_claim_agent(sentence[:verb.end()], sentence[verb.end():start]):
+            return True
+    return False
+
+
+def _is_claim_subject(gap: str) -> bool:
+    # "X claimed", "X, an umbrella of militias, said it launched": only an apposition may stand in between.
+    if _CLAIM_RELATIVE.match(gap):
+        return True
+    return len(gap) <= _CLAIM_SUBJECT_GAP and not _CLAUSE_BREAK.search(gap)
+
+
+def _is_claim_agent(before_gap: str, gap: str) -> bool:
+    # "claimed by X" (but not "claimed the attack, which officials blamed on X"); or an opening claim phrase
+    # whose subject is X ("In a statement on Telegram, X said ...").
+    agent = _CLAIM_AGENT_GAP.match(gap)
+    if agent and not _AGENT_LEAD_BREAK.search(agent["lead"]):
+        return True
+    return bool(_CLAIM_OPENER.match(before_gap + gap))
+
+
+def _is_brand(before: str, after: str) -> bool:
+    # The umbrella name a claim was issued under is the claimant, wherever it stands in the sentence.
+    return bool(_BRAND_BEFORE.search(before) or (before.rstrip().lower().endswith(("under", "under the"))
+                                                   and _BRAND_AFTER.match(after)))
+
+
 def _aggregate_count(sentence: str) -> int | None:
     m = _AGGREGATE_COUNT.search(sentence)
     return parse_number(m[1]) if m else None
@@ -140,7 +199,8 @@ def _entities(
     for m in gazetteer.find(joined):
         sentence = next(s for start, end, s in offsets if start <= m.start < end + 1)
         if m.kind == "group":
-            role = "claimed" if _CLAIM.search(sentence) else "attributed"
+            start = start_of(m.start)
+            role = "claimed" if claims_in_sentence(sentence, m.start - start, m.end - start) else "attributed"
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
         elif m.kind == "place" and m.key not in places and m.start - start_of(m.start) < response_at(m.start):
