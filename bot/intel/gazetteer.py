@@ -26,8 +26,15 @@ _APOSTROPHES = "'’ʼ‘`"
 _WORD_VARIANTS = {
     "hezbollah": "(?:hezbollah|hizballah|hizbullah|hizbollah|hezbullah|hizbolla)",
     "kataib": "kata[" + _APOSTROPHES + "]?(?:i|e|yi|ai)b",
-    "al": "(?:al|el)",
+    "al": "(?i:al|el)",  # case-free even inside case-sensitive proper aliases: "al-Asad" = "Al Asad"
 }
+# A proper alias followed by one of these capitalised words is still the entry ("al-Asad Tuesday"); followed by any
+# other capitalised word it is part of a person's name ("Badr Abdelatty"), so it does not count.
+_CALENDAR_WORDS = frozenset({
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December"})
+# "Badr al-Din", "Badr bin Saud": a particle that continues a person's name.
+_NAME_PARTICLE_AFTER = re.compile(r"\s+(?:al|el|bin|ibn|abu|ben)\b", re.IGNORECASE)
 GROUP_TYPES = {"militia", "claimant", "front", "umbrella", "state", "other"}
 PLACE_TYPES = {"base", "site", "city", "region"}
 WEAPON_SIDES = {"militia", "us"}
@@ -46,6 +53,8 @@ class Group:
     aliases: tuple[str, ...]
     weak_aliases: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    proper_aliases: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,8 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     near: tuple[str, ...] = ()
+    proper_aliases: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +98,19 @@ class _Pattern:
     key: str
     regex: re.Pattern[str]
     weak: bool = False
+    # Set for proper aliases: the words that, right before a match, make it part of another name.
+    not_after: frozenset[str] | None = None
+
+    def accepts(self, text: str, start: int, end: int) -> bool:
+        if self.not_after is None:
+            return True
+        before = re.findall(r"[\w']+", text[max(0, start - 30):start])
+        if (before and before[-1].lower() in self.not_after) or text[max(0, start - 1):start] == "-":
+            return False
+        if _NAME_PARTICLE_AFTER.match(text[end:]):
+            return False
+        after = re.match(r"\s+([A-Z]\w*)", text[end:])
+        return not after or after[1] in _CALENDAR_WORDS
 
 
 def alias_pattern(alias: str) -> str:
@@ -107,6 +131,15 @@ def _is_acronym(alias: str) -> bool:
     # "KH", "IRI", "OWA UAS": matched case-sensitively so ordinary words never count.
     letters = [c for c in alias if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters) and len(alias) <= 8
+
+
+def _compile_proper(kind: EntryKind, key: str, aliases: tuple[str, ...], not_after: tuple[str, ...]) -> list[_Pattern]:
+    """Proper nouns that are also ordinary words or parts of people's names ("Badr", "al-Asad"): matched
+    case-sensitively, and only when no neighbouring word makes them part of another name."""
+    if not aliases:
+        return []
+    source = "|".join(f"(?:{alias_pattern(a)})" for a in sorted(aliases, key=len, reverse=True))
+    return [_Pattern(kind, key, re.compile(source), not_after=frozenset(w.lower() for w in not_after))]
 
 
 def _compile(kind: EntryKind, key: str, aliases: tuple[str, ...], weak: bool = False) -> list[_Pattern]:
@@ -138,8 +171,10 @@ class Gazetteer:
         for g in self.groups.values():
             self._patterns += _compile("group", g.key, g.aliases)
             self._patterns += _compile("group", g.key, g.weak_aliases, weak=True)
+            self._patterns += _compile_proper("group", g.key, g.proper_aliases, g.not_after)
         for p in self.places.values():
             self._patterns += _compile("place", p.key, p.aliases)
+            self._patterns += _compile_proper("place", p.key, p.proper_aliases, p.not_after)
         for w in self.weapons.values():
             self._patterns += _compile("weapon", w.key, w.aliases)
 
@@ -181,7 +216,8 @@ class Gazetteer:
     def _find(self, text: str) -> tuple[Match, ...]:
         found: list[Match] = []
         for pat in self._patterns:
-            found += [Match(pat.kind, pat.key, m.start(), m.end(), pat.weak) for m in pat.regex.finditer(text)]
+            found += [Match(pat.kind, pat.key, m.start(), m.end(), pat.weak) for m in pat.regex.finditer(text)
+                      if pat.accepts(text, m.start(), m.end())]
         found.sort(key=lambda m: (-(m.end - m.start), m.start, m.kind, m.key))
         taken: list[Match] = []
         for m in found:
@@ -218,10 +254,29 @@ class Gazetteer:
         return self._lookup(name, "weapon", self.weapons)  # type: ignore[return-value]
 
     def _lookup(self, name: str, kind: EntryKind, table: dict[str, Any]) -> object | None:
-        if name in table:
-            return table[name]
+        # A user types what they saw: a display name ("Ain al-Asad air base"), a short name or any alias, in any
+        # case. Exact spellings are tried first; the alias patterns then catch variants ("Kataeb Hizballah").
+        wanted = _lookup_form(name)
+        for entry in table.values():
+            if wanted in {_lookup_form(n) for n in _names(entry)}:
+                return entry
         hits = [m for m in self.find(name.strip()) if m.kind == kind and m.end - m.start == len(name.strip())]
         return table[hits[0].key] if hits else None
+
+
+def _names(entry: Group | Place | Weapon) -> list[str]:
+    names = [entry.key, entry.name, *entry.aliases]
+    if isinstance(entry, Group):
+        names += [*entry.weak_aliases, *entry.proper_aliases]
+    if isinstance(entry, Place):
+        names += [entry.short, *entry.proper_aliases]
+    return names
+
+
+def _lookup_form(name: str) -> str:
+    """'Ain al-Asad Air Base' and "ain al asad air base" compare equal: case, apostrophes, hyphens folded."""
+    bare = "".join(c for c in name if c not in _APOSTROPHES)
+    return " ".join(re.split(r"[\s\-–]+", bare.strip().lower()))
 
 
 def _entries(data: dict[str, Any], section: str, source: str, build: Any) -> dict[str, Any]:
@@ -275,10 +330,11 @@ def _check_keys(row: dict[str, Any], allowed: set[str]) -> None:
 
 
 def _group(row: dict[str, Any]) -> Group:
-    _check_keys(row, {"key", "name", "type", "country", "aliases", "weak_aliases", "yields_to"})
+    _check_keys(row, {"key", "name", "type", "country", "aliases", "weak_aliases", "yields_to", "proper_aliases",
+                      "not_after"})
     return Group(row["key"], _text(row, "name"), _choice(row, "type", GROUP_TYPES), row.get("country"),
                  _strings(row, "aliases", required=True), _strings(row, "weak_aliases"),
-                 _strings(row, "yields_to"))
+                 _strings(row, "yields_to"), _strings(row, "proper_aliases"), _strings(row, "not_after"))
 
 
 def _coordinate(row: dict[str, Any], name: str, limit: float) -> float | None:
@@ -291,10 +347,12 @@ def _coordinate(row: dict[str, Any], name: str, limit: float) -> float | None:
 
 
 def _place(row: dict[str, Any]) -> Place:
-    _check_keys(row, {"key", "name", "short", "type", "country", "area", "lat", "lon", "aliases", "near"})
+    _check_keys(row, {"key", "name", "short", "type", "country", "area", "lat", "lon", "aliases", "near",
+                      "proper_aliases", "not_after"})
     return Place(row["key"], _text(row, "name"), row.get("short") or _text(row, "name"),
                  _choice(row, "type", PLACE_TYPES), _text(row, "country"), _strings(row, "aliases", required=True),
-                 row.get("area"), _coordinate(row, "lat", 90), _coordinate(row, "lon", 180), _strings(row, "near"))
+                 row.get("area"), _coordinate(row, "lat", 90), _coordinate(row, "lon", 180), _strings(row, "near"),
+                 _strings(row, "proper_aliases"), _strings(row, "not_after"))
 
 
 def _weapon(row: dict[str, Any]) -> Weapon:

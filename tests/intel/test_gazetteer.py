@@ -64,3 +64,48 @@ def test_bad_file_names_the_entry(tmp_path):
     path.write_text("not toml [")
     with pytest.raises(GazetteerError, match="not valid TOML"):
         Gazetteer.load(path)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Rockets hit al-Asad", "ain-al-asad"), ("Attack on Al Asad", "ain-al-asad"),
+    ("Drones flew at al-Asad Tuesday night", "ain-al-asad"), ("A drone was downed near Hewlêr", "erbil"),
+    ("Militants targeted the K1 base", "k1"), ("Rockets fell near the Omar field", "al-omar"),
+    ("Rockets landed near the Kharab al-Jir airstrip", "kharab-al-jir"),
+])
+def test_more_place_variants(gz, text, key):
+    assert keys(gz, text, "place") == [key]
+
+
+@pytest.mark.parametrize("text", [
+    "Bashar al-Asad fled to Moscow", "President al-Asad met envoys", "the former ruler al-Asad",
+])
+def test_bare_al_asad_is_not_the_syrian_ruler(gz, text):
+    assert keys(gz, text, "place") == []
+
+
+@pytest.mark.parametrize("text", [
+    "the Badr militia patrolled", "Badr Organization leaders met", "Badr said it would not take part",
+    "Badr's leader spoke", "the Badr Organisation of Reconstruction and Development",
+])
+def test_badr_variants(gz, text):
+    assert keys(gz, text, "group") == ["badr"]
+
+
+@pytest.mark.parametrize("text", [
+    "Egypt's foreign minister Badr Abdelatty visited", "the battle of Badr is remembered", "a badr of light",
+    "Abdul-Badr spoke to reporters", "a Badr al-Din mosque",
+])
+def test_bare_badr_does_not_fire_on_other_names(gz, text):
+    assert keys(gz, text, "group") == []
+
+
+@pytest.mark.parametrize(("name", "kind", "key"), [
+    ("Ain al-Asad air base", "place", "ain-al-asad"), ("ain al-asad AIR BASE", "place", "ain-al-asad"),
+    ("Erbil air base and airport", "place", "erbil"), ("al-asad", "place", "ain-al-asad"),
+    ("Badr", "group", "badr"), ("badr", "group", "badr"), ("Badr Organization", "group", "badr"),
+    ("kataib hezbollah", "group", "kataib-hezbollah"), ("Islamic Resistance in Iraq", "group",
+                                                          "islamic-resistance-in-iraq"),
+])
+def test_lookup_accepts_display_names_and_aliases_in_any_case(gz, name, kind, key):
+    entry = gz.lookup_place(name) if kind == "place" else gz.lookup_group(name)
+    assert entry is not None and entry.key == key

@@ -135,3 +135,9 @@ def test_timeline_cli(sqlite_url, monkeypatch):
     assert "Christmas drone attack" in result.output and "Tower 22" not in result.output
     result = runner.invoke(app, ["timeline", "--group", "Nobody"])
     assert result.exit_code == 2 and "unknown group" in result.output
+    # The gazetteer's own display names and bare aliases are accepted, in any case.
+    result = runner.invoke(app, ["timeline", "--place", "Ain al-Asad air base"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "2024-01-20" in result.output and "Tower 22" not in result.output
+    result = runner.invoke(app, ["timeline", "--group", "Badr"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
