@@ -52,6 +52,12 @@ _VERB = re.compile(rf"\b(?P<k>{_KILLED})\b|\b(?P<w>{_WOUNDED})\b")
 # A bare number's own verb, passive included: "and 47 wounded", "and more than 30 were wounded".
 _OWN_VERB = re.compile(rf"(?:(?:were|was|are|have been|had been)\s+)?(?:{_KILLED}|{_WOUNDED})\b")
 _NUMBER_AT = re.compile(rf"\b{_QUAL}{_NUM}\s+")
+# A noun phrase's own verb right after it: "three civilians were wounded", "two soldiers, who were hurt".
+_IMMEDIATE_VERB = re.compile(
+    rf"\s*,?\s*(?:who\s+)?(?:(?:were|was|are|is|have been|had been|has been|got)\s+)?"
+    rf"(?:(?:also|later|reportedly|slightly|seriously|lightly)\s+)?(?P<verb>{_KILLED}|{_WOUNDED})\b")
+# What joins the items of a list of casualty noun phrases: "four soldiers, two contractors and one civilian".
+_LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _VERB_NUM = re.compile(rf"\b(?P<verb>{_KILLED}|{_WOUNDED})\s+{_QUAL}{_NUM}\b(?!\s+(?:of|[a-z]+\s+(?:us|american)))")
 _NONE = re.compile(
     r"\bno (?:immediate )?(?:reports? of )?(?:injuries|casualties|deaths|damage or injuries|injuries or damage|"
@@ -94,10 +100,11 @@ def casualty_mentions(sentence: str) -> list[CasualtyMention]:
                 continue
             category, noun_end = last_category, m.end()
         last_category = category
-        outcome = _verb_adjacent(low, m.start())
+        outcome = _verb_adjacent(low, m.start()) or _verb_immediate(low, noun_end)
         if outcome is None and last_outcome and re.fullmatch(r"\s*(?:,|and|, and)\s*", low[last_end:m.start()]):
             outcome = last_outcome  # "killing two Americans and a British soldier": one verb, a list of nouns
-        outcome = outcome or _verb_after(low, noun_end) or _verb_before(low, m.start())
+        # "Four Peshmerga soldiers and one civilian were hurt": the verb after a list belongs to every item.
+        outcome = outcome or _verb_after(low, _list_end(low, noun_end)) or _verb_before(low, m.start())
         last_end, last_outcome = noun_end, outcome
         if outcome:
             out.append(CasualtyMention(category, outcome, count, m.start()))
@@ -132,6 +139,22 @@ def _verb_after(low: str, pos: int) -> str | None:
                       low[pos:pos + 70])[0]
     m = _VERB.search(window)
     return _outcome(m[0]) if m else None
+
+
+def _verb_immediate(low: str, pos: int) -> str | None:
+    m = _IMMEDIATE_VERB.match(low, pos)
+    return _outcome(m["verb"]) if m else None
+
+
+def _list_end(low: str, pos: int) -> int:
+    """Where a list of casualty noun phrases that starts before `pos` ends ("..., three Iraqi soldiers and one
+    civilian"); `pos` itself when no further item follows."""
+    while (glue := _LIST_GLUE.match(low, pos)) and (num := _NUMBER_AT.match(low, glue.end())):
+        category, end = _noun_after(low, num.end())
+        if category is None:
+            break
+        pos = end
+    return pos
 
 
 def _verb_adjacent(low: str, pos: int) -> str | None:
