@@ -11,12 +11,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from bot.app import open_context
 from bot.cli.common import console, fail, settings_or_exit
 from bot.intel.gazetteer import Gazetteer, GazetteerError
 from bot.intel.posts import casualty_text
 from bot.settings import Settings
 from bot.storage import events as store
-from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Event
 
 KINDS = {"attack": "militia_attack", "militia_attack": "militia_attack", "strike": "us_strike",
@@ -50,6 +50,8 @@ def timeline_command(
     since_at = _date(since) if since else None
     rows = asyncio.run(_query(settings, group_key, place_key, kind_value, since_at, limit))
     console.print(render_table(rows, gz))
+    if not rows and not any((group, place, kind, since)):
+        console.print("no events stored yet: run 'sitrep db seed' to load the historical timeline")
 
 
 def _resolve(name: str | None, lookup: Callable[[str], Any], what: str) -> str | None:
@@ -70,12 +72,10 @@ def _date(text: str) -> datetime:
 
 async def _query(settings: Settings, group: str | None, place: str | None, kind: str | None,
                  since: datetime | None, limit: int) -> list[Event]:
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            return await store.timeline(session, group=group, place=place, kind=kind, since=since, limit=limit)
-    finally:
-        await engine.dispose()
+    # Through the app context like every other command, so a fresh database gets its schema first instead of
+    # failing with "no such table".
+    async with open_context(settings, pipeline=False, http=False) as ctx, ctx.sessions() as session:
+        return await store.timeline(session, group=group, place=place, kind=kind, since=since, limit=limit)
 
 
 def render_table(rows: list[Event], gz: Gazetteer) -> Table:

@@ -141,3 +141,15 @@ def test_timeline_cli(sqlite_url, monkeypatch):
     assert "2024-01-20" in result.output and "Tower 22" not in result.output
     result = runner.invoke(app, ["timeline", "--group", "Badr"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
+
+
+def test_timeline_cli_on_a_fresh_database(tmp_path, monkeypatch):
+    # No migrations run beforehand: the command must create the schema itself, not print a traceback.
+    monkeypatch.setenv("SITREP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    runner = CliRunner()
+    result = runner.invoke(app, ["timeline"])
+    assert result.exit_code == 0, result.output
+    assert "Timeline (0 events)" in result.output and "sitrep db seed" in result.output
+    assert "Traceback" not in result.output and "OperationalError" not in result.output
+    result = runner.invoke(app, ["timeline", "--place", "Ain al-Asad air base"])
+    assert result.exit_code == 0, result.output
