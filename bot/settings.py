@@ -9,10 +9,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,7 +25,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(os.environ.get("SITREP_CONFIG_DIR", PROJECT_ROOT / "config"))
 
 
-class PollSettings(BaseModel):
+class _Section(BaseModel):
+    # A misspelt key (`max_redirect = 3`, SITREP_POLL__MAX_REDIRECT) is an error, not a silently ignored line.
+    model_config = ConfigDict(extra="forbid")
+
+
+class PollSettings(_Section):
     tick_seconds: int = Field(30, ge=1, description="How often the scheduler looks for due feeds.")
     max_concurrency: int = Field(50, ge=1, le=1000, description="Feeds fetched at once.")
     per_host_concurrency: int = Field(2, ge=1, le=100, description="Requests at once to one host.")
@@ -59,19 +65,19 @@ class PollSettings(BaseModel):
         return value
 
 
-class ModelSettings(BaseModel):
+class ModelSettings(_Section):
     path: Path = Field(PROJECT_ROOT / "data" / "model", description="Directory of the model artifact.")
     abstain_threshold: float = Field(0.55, ge=0, le=1, description="Below this confidence a label is 'other'.")
     batch_size: int = Field(256, ge=1)
 
 
-class EventSettings(BaseModel):
+class EventSettings(_Section):
     window_hours: float = Field(72.0, gt=0, description="Reports this far apart can still be one incident.")
     similarity_threshold: float = Field(0.2, ge=0, le=1)
     min_confidence: float = Field(0.6, ge=0, le=1, description="Classifier confidence needed to post.")
 
 
-class PublishSettings(BaseModel):
+class PublishSettings(_Section):
     burst_limit: int = Field(5, ge=1, description="More events than this in one window become one digest.")
     burst_window_s: int = Field(300, ge=1)
     digest_time: str = Field("18:00", description="Daily digest time, HH:MM UTC.")
@@ -86,7 +92,7 @@ class PublishSettings(BaseModel):
         return value
 
 
-class ServiceSettings(BaseModel):
+class ServiceSettings(_Section):
     role: Literal["all", "worker", "bot"] = "all"
     http_host: str = "0.0.0.0"  # noqa: S104 - a container must expose /healthz
     http_port: int = Field(8080, ge=0, le=65535, description="0 disables the health/metrics server.")
@@ -164,6 +170,9 @@ def load_settings(**overrides: object) -> Settings:
     """Build and validate the settings, turning pydantic's report into one readable message."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as exc:
+        path = Settings.model_config.get("toml_file")
+        raise SettingsError(f"invalid settings: {path}: not valid TOML: {exc}") from None
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

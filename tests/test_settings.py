@@ -24,6 +24,7 @@ def test_environment_overrides_nested_values(monkeypatch):
         ("SITREP_DATABASE_URL", "mysql://x", "database_url"),
         ("SITREP_POLL__ALLOW_PRIVATE", '["not a host!"]', "poll.allow_private"),
         ("SITREP_SERVICE__ROLE", "boss", "service.role"),
+        ("SITREP_POLL__MAX_REDIRECT", "3", "poll.max_redirect (env SITREP_POLL__MAX_REDIRECT): Extra inputs"),
     ],
 )
 def test_bad_values_stop_start_up_naming_the_setting(monkeypatch, env, value, named):
@@ -47,3 +48,16 @@ def test_cli_reports_bad_settings_with_exit_code_2(monkeypatch):
     monkeypatch.setenv("SITREP_POLL__MAX_REDIRECTS", "-1")
     result = CliRunner().invoke(app, ["poll", "--once"])
     assert result.exit_code == 2 and "poll.max_redirects" in result.output
+
+
+def test_a_misspelt_or_malformed_settings_file_is_named(monkeypatch, tmp_path):
+    from bot.settings import Settings
+
+    toml = tmp_path / "settings.toml"
+    monkeypatch.setitem(Settings.model_config, "toml_file", toml)
+    toml.write_text("[poll]\nmax_redirect = 3\n")  # the key is max_redirects
+    with pytest.raises(SettingsError, match=r"poll\.max_redirect"):
+        load_settings()
+    toml.write_text("[poll\nmax_redirects = 3\n")
+    with pytest.raises(SettingsError, match=r"settings.toml: not valid TOML"):
+        load_settings()
