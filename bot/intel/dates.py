@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.intel.textutil import parse_number
+
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -20,6 +22,12 @@ _WEEKDAY = re.compile(
     re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(?P<word>yesterday|today|tonight|last night|overnight|this morning|earlier today)\b",
                        re.IGNORECASE)
+# "two days ago", "the day before yesterday": as exact as "yesterday". Vaguer spans ("last week", "a few days
+# ago") are left alone: they usually set the scene for an older incident, and a guessed day would pull this
+# report away from the event it belongs to.
+_DAYS_AGO = re.compile(r"\b(?:(?P<n>\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+days?\s+ago|"
+                       r"(?P<dby>the day before yesterday))\b", re.IGNORECASE)
+_MAX_DAYS_AGO = 14
 _MONTH_DAY = re.compile(
     r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3,9})|(?P<m2>[a-z]{3,9})\s+(?P<d2>\d{1,2}))(?:st|nd|rd|th)?\b(?!\s*(?:km|mi))",
     re.IGNORECASE)
@@ -61,6 +69,10 @@ def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
         back = 1 if word in ("yesterday", "last night") else 0
         part = {"last night": "night", "overnight": "overnight", "tonight": "night"}.get(word, "")
         candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
+    for m in _DAYS_AGO.finditer(sentence):
+        days = 2 if m["dby"] else parse_number(m["n"])
+        if days is not None and days <= _MAX_DAYS_AGO:
+            candidates.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
     for m in _MONTH_DAY.finditer(sentence):
         resolved = _month_day(m, published)
         if resolved is not None:

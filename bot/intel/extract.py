@@ -17,7 +17,8 @@ from bot.intel.gazetteer import Gazetteer
 from bot.intel.textutil import normalize, parse_number, sentences
 
 _AGGREGATE = re.compile(
-    r"\b(?:since (?:mid-|late |early )?(?:oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|jan(?:uary)?|feb(?:ruary)?|"
+    r"\b(?:(?:in all|all told)\b(?=[^.]*\b(?:diagnosed|treated for|have been|had been)\b)|"
+    r"since (?:mid-|late |early )?(?:oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|jan(?:uary)?|feb(?:ruary)?|"
     r"the (?:start|beginning|outbreak)|[a-z]+ \d{1,2}\b|\d{1,2} [a-z]+)|so far (?:this|in)|to date|in total|"
     r"altogether|cumulative|running (?:total|tally)|tally|(?:\d+|dozens of|more than \d+) (?:times|separate attacks)|"
     r"at least \d+ attacks|\d+(?:st|nd|rd|th) attack since)", re.IGNORECASE)
