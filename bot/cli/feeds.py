@@ -27,8 +27,7 @@ def list_command() -> None:
         for column in ("id", "name", "state", "interval", "last success", "next check", "url / last error"):
             table.add_column(column, overflow="fold")
         for f in feeds:
-            state = "[red]disabled[/]" if not f.enabled else (
-                f"[yellow]{f.consecutive_failures} failures[/]" if f.consecutive_failures else "[green]ok[/]")
+            state = _state(f.enabled, f.consecutive_failures)
             last = f.last_success_at.strftime("%Y-%m-%d %H:%M") if f.last_success_at else "never"
             detail = f.url + (f"\n[red]{f.disabled_reason or f.last_error}[/]" if f.last_error else "")
             table.add_row(str(f.id), f.name, state, f"{f.interval_s}s", last,
@@ -97,3 +96,11 @@ def check_command(url: str = typer.Argument(..., help="URL to fetch and parse wi
 
 def register(app: typer.Typer) -> None:
     app.add_typer(feeds_app, name="feeds")
+
+
+def _state(enabled: bool, failures: int) -> str:
+    if not enabled:
+        return "[red]disabled[/]"
+    if failures:
+        return f"[yellow]{failures} failure{'s' if failures > 1 else ''}[/]"
+    return "[green]ok[/]"
