@@ -135,19 +135,25 @@ class Runtime:
         self.metrics.posts.labels("sent").inc(report.sent + report.digests)
         self.metrics.posts.labels("edited").inc(report.edited)
 
-    async def digest(self) -> None:
+    async def digest(self) -> bool:
+        """Post today's digest once its time (`publish.digest_time`, UTC) has passed. Checked every minute, so a
+        process that was down at that time still posts it when it is back the same day; True when posted."""
         if self.poster is None:
-            return
-        from bot.publishing.digest import post_daily_digest
+            return False
+        from bot.publishing.digest import digest_due, last_digest_day, post_daily_digest
         from bot.storage.subscriptions import list_subscriptions
 
+        now = self.clock()
+        async with self.ctx.sessions() as session:
+            if not digest_due(now, self.ctx.settings.publish.digest_time, await last_digest_day(session)):
+                return False
         if self.console_channel is not None:
             channels = [self.console_channel]
         else:  # every channel with a working subscription gets the digest once
             async with self.ctx.sessions() as session:
                 subs = await list_subscriptions(session)
             channels = sorted({s.channel_id for s in subs if s.broken_reason is None})
-        await post_daily_digest(self.ctx.sessions, self.poster, channels, self.clock())
+        return await post_daily_digest(self.ctx.sessions, self.poster, channels, now)
 
     def tracked(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
         """Wrap a job so shutdown can wait for it to finish instead of cutting it off mid-write."""
@@ -206,9 +212,8 @@ def build_scheduler(runtime: Runtime, role: str) -> AsyncIOScheduler:
     if role in ("all", "bot"):
         scheduler.add_job(runtime.tracked(runtime.drain), IntervalTrigger(seconds=2), id="drain",
                           next_run_time=now, **options)
-        hour, minute = settings.publish.digest_time.split(":")
-        scheduler.add_job(runtime.tracked(runtime.digest), CronTrigger(hour=int(hour), minute=int(minute),
-                          timezone=UTC), id="digest", **options)
+        scheduler.add_job(runtime.tracked(runtime.digest), IntervalTrigger(seconds=60), id="digest",
+                          next_run_time=now, **options)
     return scheduler
 
 
