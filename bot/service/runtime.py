@@ -205,11 +205,15 @@ def build_scheduler(runtime: Runtime, role: str) -> AsyncIOScheduler:
                           id="ingest", next_run_time=now, **options)
         scheduler.add_job(runtime.tracked(lambda: retention(runtime.ctx, runtime.clock())),
                           CronTrigger(hour=3, minute=17, timezone=UTC), id="retention", **options)
+    scheduler.add_job(runtime.tracked(lambda: reload_changed_model(runtime.ctx)), IntervalTrigger(seconds=60),
+                      id="model-reload", **options)
+    if role in ("all", "bot"):
+        # Retraining belongs to the one bot process of a split deployment (workers may be many); the others
+        # pick the new model up from the shared model folder through the model-reload job.
         if settings.service.retrain_cron:
             scheduler.add_job(runtime.tracked(lambda: retrain(runtime.ctx, runtime.clock())),
                               CronTrigger.from_crontab(settings.service.retrain_cron, timezone=UTC),
                               id="retrain", **options)
-    if role in ("all", "bot"):
         scheduler.add_job(runtime.tracked(runtime.drain), IntervalTrigger(seconds=2), id="drain",
                           next_run_time=now, **options)
         scheduler.add_job(runtime.tracked(runtime.digest), IntervalTrigger(seconds=60), id="digest",
@@ -330,3 +334,28 @@ async def retrain(ctx: AppContext, now: datetime) -> bool:
         ctx.classifier = await asyncio.to_thread(Classifier.load, path, ctx.settings.model.abstain_threshold)
         ctx.state["model_retrained_at"] = now
     return bool(result["kept"])
+
+
+async def reload_changed_model(ctx: AppContext) -> bool:
+    """Load the model at `model.path` when another process replaced it (scheduled retraining on one worker,
+    `sitrep train` by an operator), so every process of a deployment sharing that folder serves the same model
+    within a minute. A model that fails its checks is logged and the current one kept; True when swapped."""
+    from classifiers.artifact import ModelLoadError, read_metadata
+    from classifiers.model import Classifier
+
+    path = ctx.settings.model.path
+    try:
+        version = str((await asyncio.to_thread(read_metadata, path))["version"])
+    except ModelLoadError as exc:
+        log.warning("model check: %s; keeping model %s", exc, ctx.classifier.version if ctx.classifier else None)
+        return False
+    if ctx.classifier is None or version == ctx.classifier.version:
+        return False
+    try:
+        fresh = await asyncio.to_thread(Classifier.load, path, ctx.settings.model.abstain_threshold)
+    except ModelLoadError as exc:
+        log.warning("model %s at %s refused: %s; keeping %s", version, path, exc, ctx.classifier.version)
+        return False
+    log.info("model %s replaced by %s (written by another process)", ctx.classifier.version, fresh.version)
+    ctx.classifier = fresh
+    return True

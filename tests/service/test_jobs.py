@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
 
-from bot.app import open_context
+from bot.app import AppContext, open_context
 from bot.publishing.console import ConsolePoster
 from bot.service.metrics import Metrics
-from bot.service.runtime import Runtime, build_scheduler
+from bot.service.runtime import Runtime, build_scheduler, reload_changed_model
 from bot.settings import load_settings
+from bot.storage.db import create_engine, session_factory
+from classifiers.model import Classifier
 from tests.clock import Clock
 
 BEFORE_DIGEST = datetime(2024, 2, 1, 17, 30, tzinfo=UTC)  # the default digest_time is 18:00 UTC
@@ -23,12 +27,14 @@ async def test_each_role_schedules_only_its_own_jobs(sqlite_url):
     settings = load_settings(database_url=sqlite_url)
     async with open_context(settings, pipeline=False) as ctx:
         runtime = Runtime(ctx, None, Metrics())
-        assert jobs(runtime, "all") == {"ingest", "retention", "drain", "digest"}
-        assert jobs(runtime, "worker") == {"ingest", "retention"}
-        assert jobs(runtime, "bot") == {"drain", "digest"}
+        assert jobs(runtime, "all") == {"ingest", "retention", "drain", "digest", "model-reload"}
+        assert jobs(runtime, "worker") == {"ingest", "retention", "model-reload"}
+        assert jobs(runtime, "bot") == {"drain", "digest", "model-reload"}
     settings = load_settings(database_url=sqlite_url, service={"retrain_cron": "0 4 * * 0"})
     async with open_context(settings, pipeline=False) as ctx:
-        assert "retrain" in jobs(Runtime(ctx, None, Metrics()), "worker")
+        runtime = Runtime(ctx, None, Metrics())
+        assert "retrain" in jobs(runtime, "bot") and "retrain" in jobs(runtime, "all")
+        assert "retrain" not in jobs(runtime, "worker")  # workers may be many; the bot process is one
 
 
 async def test_the_daily_digest_is_posted_once_a_day_even_when_its_minute_was_missed(sqlite_url):
@@ -46,3 +52,31 @@ async def test_the_daily_digest_is_posted_once_a_day_even_when_its_minute_was_mi
         clock.now = BEFORE_DIGEST + timedelta(days=1, minutes=31)
         assert await runtime.digest()
     assert out.getvalue().count("Daily digest") == 2
+
+
+async def test_a_model_replaced_by_another_process_is_picked_up_and_a_bad_one_refused(
+        sqlite_url, tmp_path, shared_model_dir):
+    model_dir = tmp_path / "model"
+    shutil.copytree(shared_model_dir, model_dir)
+    settings = load_settings(database_url=sqlite_url, model={"path": model_dir})
+    engine = create_engine(sqlite_url)
+    ctx = AppContext(settings=settings, engine=engine, sessions=session_factory(engine),
+                     classifier=Classifier.load(model_dir))
+    original = ctx.classifier.version
+    try:
+        assert not await reload_changed_model(ctx)  # unchanged: nothing to do
+        meta_path = model_dir / "metadata.json"
+        meta = json.loads(meta_path.read_text())
+        meta["version"] = "retrained-elsewhere"  # what a retrain on another worker leaves in the shared folder
+        meta_path.write_text(json.dumps(meta))
+        assert await reload_changed_model(ctx)
+        assert ctx.classifier.version == "retrained-elsewhere"
+        assert ctx.classifier.predict(["Rockets hit Ain al-Asad air base"])[0].label == "militia_attack"
+
+        (model_dir / "model.skops").write_bytes(b"half-written")  # a tampered or torn file is never loaded
+        meta["version"] = "broken"
+        meta_path.write_text(json.dumps(meta))
+        assert not await reload_changed_model(ctx)
+        assert ctx.classifier.version == "retrained-elsewhere" != original
+    finally:
+        await engine.dispose()
