@@ -99,8 +99,23 @@ class ServiceSettings(_Section):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     retention_days: int = Field(365, ge=1, description="Articles older than this that belong to no event are deleted.")
+    retention_cron: str | None = Field("17 3 * * *", description="When the retention clean-up runs (cron, UTC); "
+                                       "empty = never.")
     retrain_cron: str | None = Field(None, description="Cron expression for scheduled retraining, unset = never.")
     shutdown_timeout_s: float = Field(8.0, gt=0)
+
+    @field_validator("retention_cron", "retrain_cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a 5-field cron expression ({exc})") from None
+        return value
 
 
 class Settings(BaseSettings):

@@ -24,6 +24,8 @@ def test_environment_overrides_nested_values(monkeypatch):
         ("SITREP_DATABASE_URL", "mysql://x", "database_url"),
         ("SITREP_POLL__ALLOW_PRIVATE", '["not a host!"]', "poll.allow_private"),
         ("SITREP_SERVICE__ROLE", "boss", "service.role"),
+        ("SITREP_SERVICE__RETRAIN_CRON", "every sunday", "service.retrain_cron"),
+        ("SITREP_SERVICE__RETENTION_CRON", "61 3 * * *", "service.retention_cron"),
         ("SITREP_POLL__MAX_REDIRECT", "3", "poll.max_redirect (env SITREP_POLL__MAX_REDIRECT): Extra inputs"),
     ],
 )

@@ -203,8 +203,10 @@ def build_scheduler(runtime: Runtime, role: str) -> AsyncIOScheduler:
     if role in ("all", "worker"):
         scheduler.add_job(runtime.tracked(runtime.ingest), IntervalTrigger(seconds=settings.poll.tick_seconds),
                           id="ingest", next_run_time=now, **options)
-        scheduler.add_job(runtime.tracked(lambda: retention(runtime.ctx, runtime.clock())),
-                          CronTrigger(hour=3, minute=17, timezone=UTC), id="retention", **options)
+        if settings.service.retention_cron:
+            scheduler.add_job(runtime.tracked(lambda: retention(runtime.ctx, runtime.clock())),
+                              CronTrigger.from_crontab(settings.service.retention_cron, timezone=UTC),
+                              id="retention", **options)
     scheduler.add_job(runtime.tracked(lambda: reload_changed_model(runtime.ctx)), IntervalTrigger(seconds=60),
                       id="model-reload", **options)
     if role in ("all", "bot"):

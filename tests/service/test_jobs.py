@@ -35,6 +35,9 @@ async def test_each_role_schedules_only_its_own_jobs(sqlite_url):
         runtime = Runtime(ctx, None, Metrics())
         assert "retrain" in jobs(runtime, "bot") and "retrain" in jobs(runtime, "all")
         assert "retrain" not in jobs(runtime, "worker")  # workers may be many; the bot process is one
+    settings = load_settings(database_url=sqlite_url, service={"retention_cron": ""})
+    async with open_context(settings, pipeline=False) as ctx:
+        assert "retention" not in jobs(Runtime(ctx, None, Metrics()), "all")
 
 
 async def test_the_daily_digest_is_posted_once_a_day_even_when_its_minute_was_missed(sqlite_url):
