@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.articles import articles_in_stage
-from bot.storage.models import Classification
+from bot.storage.models import Article, Classification
 from bot.storage.upsert import insert_ignoring_conflicts
 
 if TYPE_CHECKING:
-    from classifiers.model import Classifier
+    from classifiers.model import Classifier, Prediction
 
 
 async def classify_pending(
-    sessions: async_sessionmaker[AsyncSession], classifier: Classifier, now: datetime, batch_size: int = 256
+    sessions: async_sessionmaker[AsyncSession], classifier: Classifier, now: datetime, batch_size: int = 256,
+    on_classified: Callable[[Article, Prediction], None] | None = None,
 ) -> Counter[str]:
     """Classify every `new` article in batches; inference runs in a thread so the event loop stays free.
 
@@ -51,3 +53,6 @@ async def classify_pending(
                 article.stage = "classified"
             await session.commit()
             labels.update(p.label for p in predictions)
+            if on_classified is not None:
+                for article, prediction in zip(articles, predictions, strict=True):
+                    on_classified(article, prediction)

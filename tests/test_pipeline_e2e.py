@@ -81,6 +81,9 @@ async def test_feed_to_console_post_with_context_then_an_edit_not_a_repost(runti
     await rt.ingest()
     await rt.drain()
     first = stream.getvalue()
+    # Each new article is printed as it is classified, then the event's post.
+    assert first.startswith("[article] militia_attack ") and first.splitlines()[0].endswith(f": {WIRE[1]}"), first
+    assert first.count("[article]") == 1  # the baseline item is stored, never printed
     assert first.count("message 1") == 1 and "Ain al-Asad" in first, first
     assert "Islamic Resistance in Iraq" in first and "rocket" in first.lower()
     assert "2 wounded" in first
@@ -93,6 +96,7 @@ async def test_feed_to_console_post_with_context_then_an_edit_not_a_repost(runti
     await rt.drain()
     after = stream.getvalue()[len(first):]
     assert "message 1 edited" in after, after  # a second source edits the event's message
+    assert after.count("[article]") == 1 and REGIONAL[1] in after
     assert "message 2" not in after
 
     clock.now += timedelta(minutes=10)

@@ -47,6 +47,10 @@ class ConsolePoster:
         """Print the new version of an earlier message."""
         self._write([RULE, f"[channel {channel_id}] message {message_id} edited", as_text(post)])
 
+    def article(self, label: str, confidence: float, source: str, title: str) -> None:
+        """One line per newly classified article, so a console run shows what arrived, not only the events."""
+        self._write([f"[article] {label} {confidence:.0%} · {source}: {title}"])
+
     def _write(self, lines: list[str]) -> None:
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()

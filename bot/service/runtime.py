@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +27,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import FeedOutcome, Poller
 from bot.intel.events import EventUpdate, build_events
 from bot.intel.posts import load_post
+from bot.publishing.console import ConsolePoster
 from bot.publishing.outbox import Publisher, enqueue
 from bot.publishing.poster import Poster
 from bot.service.http import start_http
@@ -33,6 +35,10 @@ from bot.service.metrics import Metrics
 from bot.service.migrate import release_leases, upgrade_once
 from bot.service.recovery import enqueue_orphans, rearm_missed_edits
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.storage.models import Article
+    from classifiers.model import Prediction
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +111,8 @@ class Runtime:
     async def process(self) -> list[EventUpdate]:
         assert self.ctx.classifier is not None
         settings = self.ctx.settings
-        labels = await classify_pending(
-            self.ctx.sessions, self.ctx.classifier, self.clock(), settings.model.batch_size
-        )
+        labels = await classify_pending(self.ctx.sessions, self.ctx.classifier, self.clock(),
+                                        settings.model.batch_size, on_classified=self._console_article)
         for label, count in labels.items():
             self.metrics.classifications.labels(label).inc(count)
         updates = await build_events(self.ctx.sessions, self.ctx.gazetteer, settings.events, self.clock())
@@ -127,6 +132,14 @@ class Runtime:
         if rearmed:
             log.warning("re-armed %d sent post(s) whose event changed unseen (a worker stopped mid-step)", rearmed)
         return updates
+
+    @property
+    def _console_article(self) -> Callable[[Article, Prediction], None] | None:
+        """In console mode (no token), each new article is printed as it is classified, before any event."""
+        if self.console_channel is None or not isinstance(self.poster, ConsolePoster):
+            return None
+        poster = self.poster
+        return lambda a, p: poster.article(p.label, p.confidence, a.source, a.title)
 
     async def drain(self) -> None:
         if self.publisher is None:
@@ -267,8 +280,6 @@ async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
     """The console without a token; with one, a connected Discord client (closed on the way out)."""
     token = ctx.settings.discord_token
     if token is None:
-        from bot.publishing.console import ConsolePoster
-
         yield ConsolePoster()
         return
     from bot.discord.client import SitrepBot
