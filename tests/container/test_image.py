@@ -134,10 +134,12 @@ async def test_image_becomes_healthy_posts_an_event_and_stops_cleanly(image, ser
         await wait_until(posted, 180, what="an event posted to the fake Discord")
         message = fake.posted(EVENTS_CHANNEL)[0]
         assert message["embeds"], message  # a rendered event, not a bare text line
-        stop = await _podman([*PODMAN, "stop", "-t", "15", name], 60)
+        # SIGTERM with 10 s of grace: past that podman sends SIGKILL and the exit code would be 137, not 0.
+        stop = await _podman([*PODMAN, "stop", "-t", "10", name], 60)
         assert stop.returncode == 0, stop.stderr
-        state = json.loads((await _podman([*PODMAN, "inspect", name], 60)).stdout)[0]["State"]
-        assert state["ExitCode"] == 0, state
+        inspected = json.loads((await _podman([*PODMAN, "inspect", name], 60)).stdout)[0]
+        assert inspected["State"]["ExitCode"] == 0, inspected["State"]
+        assert inspected["Config"]["User"] == "sitrep"  # never root
         logs = await _podman([*PODMAN, "logs", name], 60)
         output = logs.stdout + logs.stderr
         assert TOKEN not in output
