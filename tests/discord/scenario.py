@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.intel.gazetteer import Gazetteer
 from bot.publishing.post import EventPost, SourceLink
 from bot.storage.models import Article, CasualtyReport, Classification, Event, EventArticle, EventGroup, Feed
+from tests.discord.payloads import EVENTS_CHANNEL
+
+# The outbox path where the events channel's new messages arrive at the fake Discord.
+MESSAGES = rf"/channels/{EVENTS_CHANNEL}/messages$"
+
+
+@dataclass
+class Update:
+    """What the event layer hands the outbox (bot.intel.events.EventUpdate), with a new event's defaults."""
+
+    event_id: int
+    created: bool = True
+    changed: bool = False
 
 
 def tiny_gazetteer() -> Gazetteer:

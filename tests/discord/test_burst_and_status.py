@@ -4,7 +4,6 @@ after Discord refused a post (broken subscription, its reason, the outbox depth)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,16 +15,7 @@ from bot.storage.subscriptions import subscribe
 from tests.discord.conftest import NOW, invoke, shown
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import EVENTS_CHANNEL, GUILD_ID, LOCKED_CHANNEL, STRIKES_CHANNEL, slash
-from tests.discord.scenario import load_post, seed
-
-MESSAGES = rf"/channels/{EVENTS_CHANNEL}/messages$"
-
-
-@dataclass
-class Update:
-    event_id: int
-    created: bool = True
-    changed: bool = False
+from tests.discord.scenario import MESSAGES, Update, load_post, seed
 
 
 def publisher(ctx: Any, bot: Any) -> Publisher:

@@ -3,7 +3,6 @@ and a channel the bot may not post in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -14,16 +13,7 @@ from bot.storage.subscriptions import subscribe
 from tests.discord.conftest import NOW, start_bot, stop_bot
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.payloads import EVENTS_CHANNEL, GUILD_ID, LOCKED_CHANNEL
-from tests.discord.scenario import load_post, seed
-
-MESSAGES = rf"/channels/{EVENTS_CHANNEL}/messages$"
-
-
-@dataclass
-class Update:
-    event_id: int
-    created: bool = True
-    changed: bool = False
+from tests.discord.scenario import MESSAGES, Update, load_post, seed
 
 
 async def _queue(ctx, channel: int = EVENTS_CHANNEL) -> dict[str, int]:
