@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from bot.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -23,3 +27,18 @@ def settings_or_exit() -> Settings:
         return load_settings()
     except SettingsError as exc:
         fail(str(exc))
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run for a command. A bad data file or endpoint (model, gazetteer, seed timeline, feeds catalogue,
+    Discord endpoints) ends the command with one line naming the file and the problem, not a traceback."""
+    from bot.discord.endpoint import EndpointError
+    from bot.feeds.catalog import CatalogError
+    from bot.intel.gazetteer import GazetteerError
+    from bot.intel.seed import SeedError
+    from classifiers.artifact import ModelLoadError
+
+    try:
+        return asyncio.run(main)
+    except (ModelLoadError, GazetteerError, SeedError, CatalogError, EndpointError) as exc:
+        fail(f"cannot start: {exc}")

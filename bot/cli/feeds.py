@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
 
 from bot.app import open_context
-from bot.cli.common import console, fail, settings_or_exit
+from bot.cli.common import console, fail, run_async, settings_or_exit
 from bot.feeds.check import check_feed
 from bot.storage import feeds as feed_store
 
@@ -34,7 +33,7 @@ def list_command() -> None:
                           f.next_check_at.strftime("%Y-%m-%d %H:%M"), detail)
         console.print(table)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 @feeds_app.command("add")
@@ -61,7 +60,7 @@ def add_command(
                     fail(str(exc))
         console.print(f"added feed {feed.id}: {feed.name}")
 
-    asyncio.run(run())
+    run_async(run())
 
 
 @feeds_app.command("remove")
@@ -75,7 +74,7 @@ def remove_command(ident: str = typer.Argument(..., help="Feed id, URL or name."
             fail(f"no feed with id, URL or name {ident!r}")
         console.print(f"removed feed {feed.id}: {feed.name}")
 
-    asyncio.run(run())
+    run_async(run())
 
 
 @feeds_app.command("check")
@@ -91,7 +90,7 @@ def check_command(url: str = typer.Argument(..., help="URL to fetch and parse wi
         for title in result.sample:
             console.print(f"  - {title}", highlight=False)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -11,7 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.app import open_context
-from bot.cli.common import console, settings_or_exit
+from bot.cli.common import console, run_async, settings_or_exit
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import FeedOutcome, Poller
 from bot.settings import Settings
@@ -58,7 +57,7 @@ def poll_command(
     """Poll due feeds once and print what each returned (new, unchanged, error with reason) and totals."""
     del once
     settings = settings_or_exit()
-    outcomes = asyncio.run(poll_once(settings, everything=everything, show_progress=console.is_terminal))
+    outcomes = run_async(poll_once(settings, everything=everything, show_progress=console.is_terminal))
     report(outcomes)
 
 

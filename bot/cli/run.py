@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
-from bot.cli.common import fail, settings_or_exit
+from bot.cli.common import run_async, settings_or_exit
 
 
 def run_command(
@@ -15,24 +13,15 @@ def run_command(
 ) -> None:
     """Run sitrep: poll on a schedule, classify, group into events, post. Without a Discord token, posts are
     printed to the console. Stops cleanly on Ctrl-C or SIGTERM."""
-    from bot.discord.endpoint import EndpointError
-    from bot.feeds.catalog import CatalogError
-    from bot.intel.gazetteer import GazetteerError
-    from bot.intel.seed import SeedError
     from bot.service.logs import configure_logging
     from bot.service.runtime import serve
-    from classifiers.artifact import ModelLoadError
 
     settings = settings_or_exit()
     if role is not None and role not in ("all", "worker", "bot"):
         raise typer.BadParameter("must be all, worker or bot", param_hint="--role")
     token = settings.discord_token.get_secret_value() if settings.discord_token else None
     configure_logging(settings.service, secrets=[token] if token else [])
-    try:
-        asyncio.run(serve(settings, role=role))
-    except (ModelLoadError, GazetteerError, SeedError, CatalogError, EndpointError) as exc:
-        # Bad data files or endpoints: one line naming the file and the problem, not a traceback.
-        fail(f"cannot start: {exc}")
+    run_async(serve(settings, role=role))
 
 
 def register(app: typer.Typer) -> None:

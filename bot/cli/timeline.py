@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.app import open_context
-from bot.cli.common import console, fail, settings_or_exit
+from bot.cli.common import console, fail, run_async, settings_or_exit
 from bot.intel.gazetteer import Gazetteer, GazetteerError
 from bot.intel.posts import casualty_text
 from bot.settings import Settings
@@ -48,7 +47,7 @@ def timeline_command(
             fail(f"unknown kind {kind!r}: use attack, strike or other")
         kind_value = KINDS[kind.lower()]
     since_at = _date(since) if since else None
-    rows = asyncio.run(_query(settings, group_key, place_key, kind_value, since_at, limit))
+    rows = run_async(_query(settings, group_key, place_key, kind_value, since_at, limit))
     console.print(render_table(rows, gz))
     if not rows and not any((group, place, kind, since)):
         console.print("no events stored yet: run 'sitrep db seed' to load the historical timeline")

@@ -3,6 +3,7 @@ one clear line instead of a traceback."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -14,6 +15,17 @@ from bot.cli import app
 from bot.intel.seed import read_timeline
 from bot.settings import load_settings
 from bot.storage.models import Event
+
+
+@pytest.fixture(autouse=True)
+def keep_root_logging():
+    """`sitrep run` configures logging onto CliRunner's stream, which is closed after the invoke: put the root
+    logger back so later tests do not log into a closed stream."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 async def seeded(ctx) -> int:
@@ -54,3 +66,13 @@ def test_bad_data_files_stop_run_with_one_clear_line(tmp_path, monkeypatch, shar
     assert result.exit_code == 2, result.output
     assert "cannot start:" in result.output and expected in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_command_names_a_missing_feeds_file_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITREP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db'}")
+    monkeypatch.setenv("SITREP_FEEDS_FILE", str(tmp_path / "missing.toml"))
+    for command in (["poll", "--once"], ["feeds", "list"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "cannot start:" in result.output and "missing.toml" in result.output
+        assert "Traceback" not in result.output
