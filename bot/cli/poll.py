@@ -14,7 +14,9 @@ from bot.cli.common import console, run_async, settings_or_exit
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import FeedOutcome, Poller
 from bot.settings import Settings
+from bot.storage import feeds as feed_store
 
+PROGRESS_MIN_FEEDS = 10  # fewer finish before a bar would be worth drawing
 _STYLE = {"new": "green", "unchanged": "dim", "error": "red", "disabled": "bold red", "removed": "yellow"}
 
 
@@ -26,10 +28,12 @@ async def poll_once(settings: Settings, *, everything: bool, show_progress: bool
     async with open_context(settings, pipeline=False) as ctx:
         assert ctx.http is not None
         poller = Poller(ctx.sessions, Fetcher(ctx.http, settings.poll), settings.poll, settings.worker_id, _clock)
-        if not show_progress:
+        async with ctx.sessions() as session:
+            total = await feed_store.count_due(session, _clock(), everything=everything)
+        if not show_progress or total < PROGRESS_MIN_FEEDS:
             return await poller.poll(everything=everything)
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("polling feeds", total=None)
+            task = progress.add_task(f"polling {total} feeds", total=total)
             return await poller.poll(everything=everything, on_outcome=lambda _o: progress.advance(task))
 
 

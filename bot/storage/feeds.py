@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feeds import schedule
@@ -79,6 +79,18 @@ async def load_catalog_once(session: AsyncSession, catalog: Sequence[CatalogFeed
     return added
 
 
+def _claimable(now: datetime, *, everything: bool) -> ColumnElement[bool]:
+    """Enabled, not leased by a live worker, and due (or every enabled feed, for a forced cycle)."""
+    condition = and_(Feed.enabled.is_(True), or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < now))
+    return condition if everything else and_(condition, Feed.next_check_at <= now)
+
+
+async def count_due(session: AsyncSession, now: datetime, *, everything: bool = False) -> int:
+    """How many feeds a cycle starting now would poll (for a progress bar's total)."""
+    query = select(func.count()).select_from(Feed).where(_claimable(now, everything=everything))
+    return int(await session.scalar(query) or 0)
+
+
 async def claim_due(
     session: AsyncSession, now: datetime, owner: str, settings: PollSettings, *, after_id: int | None = None
 ) -> list[Feed]:
@@ -87,14 +99,9 @@ async def claim_due(
     With `after_id`, every enabled feed counts as due and the walk goes by id (a forced cycle over all feeds:
     feeds polled earlier in the walk get released and would otherwise be claimed again).
     """
-    query = (
-        select(Feed)
-        .where(Feed.enabled.is_(True))
-        .where(or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < now))
-        .limit(settings.batch_size)
-    )
+    query = select(Feed).where(_claimable(now, everything=after_id is not None)).limit(settings.batch_size)
     if after_id is None:
-        query = query.where(Feed.next_check_at <= now).order_by(Feed.next_check_at, Feed.id)
+        query = query.order_by(Feed.next_check_at, Feed.id)
     else:
         query = query.where(Feed.id > after_id).order_by(Feed.id)
     if session.get_bind().dialect.name == "postgresql":

@@ -253,3 +253,16 @@ async def test_undated_items_are_baseline_on_a_first_poll_and_new_after(sessions
     async with sessions() as s:
         stage = await s.scalar(select(Article.stage).where(Article.title.startswith("Undated fresh")))
     assert stage == "new"
+
+
+async def test_count_due_counts_what_a_cycle_would_claim(sessions, feed_server, poller, clock):
+    ids = [await add(sessions, feed_server, f"/f{i}", clock) for i in range(4)]
+    async with sessions.begin() as s:
+        feeds = {f.id: f for f in (await s.scalars(select(Feed))).all()}
+        feeds[ids[1]].next_check_at = clock.now + timedelta(minutes=5)  # not due yet
+        feeds[ids[2]].enabled = False
+        feeds[ids[3]].lease_owner, feeds[ids[3]].lease_expires_at = "other", clock.now + timedelta(minutes=1)
+    async with sessions() as s:
+        assert await feed_store.count_due(s, clock.now) == 1
+        assert await feed_store.count_due(s, clock.now, everything=True) == 2  # forced: due or not, unleased
+        assert await feed_store.count_due(s, clock.now + timedelta(minutes=2)) == 2  # the lease has expired
