@@ -1,8 +1,8 @@
 """Timeline and context queries at 1M stored articles: p50/p95 latency (target p95 <= 50 ms).
 
-Builds a fresh SQLite store (migrated schema, FTS triggers included), bulk-inserts synthetic articles and a
-proportionate set of events (one event per ~20 articles, 1-3 groups each, ~20% of articles attached to events),
-then times, through the same async code the bot uses:
+Builds a fresh store (migrated schema: SQLite with its FTS triggers, or PostgreSQL with --db-url), bulk-inserts
+synthetic articles and a proportionate set of events (one event per ~20 articles, 1-3 groups each, ~20% of
+articles attached to events), then times, through the same async code the bot uses:
   - timeline_context(event)        (all context queries for one post)
   - load_post(event)               (context + sources + fact strings)
   - timeline(group=..)             (sitrep timeline --group)
@@ -10,6 +10,10 @@ then times, through the same async code the bot uses:
   - timeline(since=..)             (sitrep timeline --since)
 
 Usage: uv run python bench/bench_timeline.py [--articles 1000000] [--iterations 300] [--db /tmp/x.db]
+       uv run python bench/bench_timeline.py --db-url postgresql+asyncpg://postgres@127.0.0.1:5432/sitrep_bench
+
+On PostgreSQL the database is dropped and created again, loaded with COPY (bench/pg_store.py) and dropped at the
+end unless --keep.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ import sqlite3
 import statistics
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.pg_store import bulk_load, drop_database, recreate_database
 from bot.intel.context import timeline_context
 from bot.intel.gazetteer import Gazetteer
 from bot.intel.posts import load_post
@@ -43,55 +51,77 @@ PLACES = ["ain-al-asad", "erbil", "harir", "al-tanf", "tower-22", "conoco", "gre
           "shaddadi", "al-qaim", "abu-kamal", "jurf-al-sakhar", "mayadin", "baghdad", "victory-base"]
 
 
+ARTICLE_COLUMNS = ("id", "key", "source", "url", "title", "summary", "published_at", "fetched_at", "content_hash",
+                   "stage")
+EVENT_COLUMNS = ("id", "kind", "occurred_at", "first_seen_at", "updated_at", "title", "summary", "place_key",
+                 "country", "groups", "places", "weapons", "casualties", "confidence", "model_version", "origin",
+                 "revision")
+GROUP_COLUMNS = ("event_id", "group_key", "kind", "occurred_at")
+LINK_COLUMNS = ("article_id", "event_id", "similarity", "added_at")
+
+
 def ts(dt: datetime) -> str:
     return dt.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
-def populate(path: Path, n_articles: int, seed: int = 7) -> dict[str, int]:
-    """Bulk-load articles, events, event_groups, event_articles with executemany in one transaction."""
+def rows(n_articles: int, stamp: Callable[[datetime], Any], seed: int = 7) -> Iterator[tuple[str, tuple, list]]:
+    """(table, columns, rows) batches: articles, then events, event_groups and event_articles.
+
+    `stamp` turns a time into what the driver stores (naive UTC text for SQLite, the datetime for PostgreSQL)."""
     rng = random.Random(seed)
+    batch = []
+    for i in range(1, n_articles + 1):
+        pub = stamp(START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400)))
+        batch.append((i, f"k{i}", "Wire", f"https://example.test/{i}", f"Report {i} on {rng.choice(PLACES)}",
+                      "Short synthetic summary.", pub, pub, f"h{i}", "done"))
+        if len(batch) == 50_000 or i == n_articles:
+            yield "articles", ARTICLE_COLUMNS, batch
+            batch = []
+    n_events = max(1, n_articles // 20)
+    events, groups, links = [], [], []
+    article_ids = rng.sample(range(1, n_articles + 1), k=n_articles // 5)
+    per_event = max(1, len(article_ids) // n_events)
+    for e in range(1, n_events + 1):
+        dt = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+        at = stamp(dt)
+        kind = "militia_attack" if rng.random() < 0.75 else "us_strike"
+        keys = rng.sample(GROUPS, k=rng.randint(1, 3))
+        place = rng.choice(PLACES)
+        events.append((e, kind, at, at, at, f"Event {e}", "Summary.", place, "Iraq",
+                       json.dumps([{"key": k, "role": "attributed"} for k in keys]), json.dumps([place]),
+                       json.dumps(["rocket"]), json.dumps({"us_military": {"killed": 0, "wounded": 1}}),
+                       0.9, "bench", "feed", 1))
+        groups += [(e, k, kind, at) for k in keys]
+        links += [(a, e, 0.5, at) for a in article_ids[(e - 1) * per_event:e * per_event]]
+    yield "events", EVENT_COLUMNS, events
+    yield "event_groups", GROUP_COLUMNS, groups
+    yield "event_articles", LINK_COLUMNS, links
+
+
+def populate_sqlite(path: Path, n_articles: int) -> Counter[str]:
+    """Bulk-load with executemany in one transaction, then ANALYZE."""
+    counts: Counter[str] = Counter()
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
-    t0 = time.perf_counter()
     with con:
-        batch = []
-        for i in range(1, n_articles + 1):
-            pub = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
-            batch.append((i, f"k{i}", "Wire", f"https://example.test/{i}", f"Report {i} on {rng.choice(PLACES)}",
-                          "Short synthetic summary.", ts(pub), ts(pub), f"h{i}", "done"))
-            if len(batch) == 50_000:
-                con.executemany("INSERT INTO articles (id, key, source, url, title, summary, published_at, fetched_at,"
-                                " content_hash, stage) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
-                batch = []
-        if batch:
-            con.executemany("INSERT INTO articles (id, key, source, url, title, summary, published_at, fetched_at, "
-                            "content_hash, stage) VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
-        n_events = max(1, n_articles // 20)
-        events, groups, links = [], [], []
-        article_ids = rng.sample(range(1, n_articles + 1), k=n_articles // 5)
-        per_event = max(1, len(article_ids) // n_events)
-        for e in range(1, n_events + 1):
-            at = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
-            kind = "militia_attack" if rng.random() < 0.75 else "us_strike"
-            keys = rng.sample(GROUPS, k=rng.randint(1, 3))
-            place = rng.choice(PLACES)
-            events.append((e, kind, ts(at), ts(at), ts(at), f"Event {e}", "Summary.", place, "Iraq",
-                           json.dumps([{"key": k, "role": "attributed"} for k in keys]), json.dumps([place]),
-                           json.dumps(["rocket"]), json.dumps({"us_military": {"killed": 0, "wounded": 1}}),
-                           0.9, "bench", "feed", 1))
-            groups += [(e, k, kind, ts(at)) for k in keys]
-            links += [(a, e, 0.5, ts(at)) for a in article_ids[(e - 1) * per_event:e * per_event]]
-        con.executemany("INSERT INTO events (id, kind, occurred_at, first_seen_at, updated_at, title, summary, "
-                        "place_key, country, groups, places, weapons, casualties, confidence, model_version, origin,"
-                        " revision) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", events)
-        con.executemany("INSERT INTO event_groups (event_id, group_key, kind, occurred_at) VALUES (?,?,?,?)", groups)
-        con.executemany("INSERT INTO event_articles (article_id, event_id, similarity, added_at) VALUES (?,?,?,?)",
-                        links)
+        for table, columns, batch in rows(n_articles, ts):
+            con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                            batch)
+            counts[table] += len(batch)
     con.execute("ANALYZE")
     con.close()
-    return {"articles": n_articles, "events": n_events, "event_groups": len(groups), "event_articles": len(links),
-            "load_seconds": round(time.perf_counter() - t0, 1)}
+    return counts
+
+
+async def populate_postgres(url: str, n_articles: int) -> Counter[str]:
+    """COPY into the tables with their secondary indexes dropped, then rebuild them and VACUUM ANALYZE."""
+    counts: Counter[str] = Counter()
+    async with bulk_load(url, ("articles", "events", "event_groups", "event_articles")) as conn:
+        for table, columns, batch in rows(n_articles, lambda dt: dt):
+            await conn.copy_records_to_table(table, records=batch, columns=columns)
+            counts[table] += len(batch)
+    return counts
 
 
 def pct(values: list[float], p: float) -> float:
@@ -138,15 +168,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--iterations", type=int, default=300)
-    parser.add_argument("--db", type=Path, default=Path("/tmp/sitrep-bench-timeline.db"))
+    parser.add_argument("--db", type=Path, default=Path("/tmp/sitrep-bench-timeline.db"), help="SQLite file")
+    parser.add_argument("--db-url", default=None, help="PostgreSQL: postgresql+asyncpg://... (instead of SQLite)")
+    parser.add_argument("--keep", action="store_true", help="PostgreSQL: do not drop the database at the end")
     args = parser.parse_args()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite+aiosqlite:///{args.db}"
-    upgrade_sync(url)
-    sizes = populate(args.db, args.articles)
-    print(json.dumps(sizes))
-    results = asyncio.run(measure(url, sizes["events"], args.iterations))
+    t0 = time.perf_counter()
+    if args.db_url:
+        url = args.db_url
+        recreate_database(url)
+        counts = asyncio.run(populate_postgres(url, args.articles))
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite+aiosqlite:///{args.db}"
+        upgrade_sync(url)
+        counts = populate_sqlite(args.db, args.articles)
+    print(json.dumps({**counts, "load_seconds": round(time.perf_counter() - t0, 1)}))
+    try:
+        results = asyncio.run(measure(url, counts["events"], args.iterations))
+    finally:
+        if args.db_url and not args.keep:
+            drop_database(url)
     width = max(len(k) for k in results)
     for name, r in results.items():
         flag = "ok" if r["p95_ms"] <= 50 else "OVER TARGET"
