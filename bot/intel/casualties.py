@@ -28,6 +28,10 @@ _ADJ = r"(?:(?!(?:and|or|a|an|the|of|including|with|others?)\b)[a-z-]+\s+){0,2}?
 _US = r"(?:us|american|united states)"
 _MIL = (r"(?:service\s?members?|servicemen|troops?|soldiers?|personnel|sailors?|airmen|airman|marines?|"
         r"army soldiers?|military personnel|forces)")
+# Iraqi and partner state forces named as a body ("members of the Iraqi army").
+_PARTNER_UNITS = (r"(?:(?:iraqi|kurdish|syrian|jordanian|local|federal)\s+){0,2}(?:security forces|army|military|"
+                  r"police(?: force)?|counter-?terrorism (?:service|forces?)|cts|peshmerga|sdf|"
+                  r"syrian democratic forces|border guards?)")
 # Order matters: the first category whose noun phrase follows the number wins.
 _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     ("us_contractor", re.compile(rf"{_ADJ}(?:{_US}\s+)(?:civilian\s+)?contractors?\b")),
@@ -36,8 +40,13 @@ _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     ("us_military", re.compile(rf"{_ADJ}(?:{_US}\s+{_ADJ}{_MIL}|americans)\b")),
     ("us_contractor", re.compile(r"(?:civilian\s+)?contractors?\b")),
     ("partner_forces", re.compile(r"(?:[a-z-]+\s+){0,1}?(?:sdf|syrian democratic forces|iraqi|peshmerga|kurdish|"
-                                  r"jordanian|partner)\s+(?:[a-z-]+\s+){0,2}?(?:soldiers?|troops|fighters?|"
+                                  r"jordanian|partner|police|counter-?terrorism(?: service)?|cts|security forces?)"
+                                  r"\s+(?:[a-z-]+\s+){0,2}?(?:soldiers?|troops|fighters?|"
                                   r"personnel|members?|officers?|commandos|forces|policemen|guards?)\b")),
+    # "two members of the Iraqi security forces", "a member of the federal police": state and partner forces,
+    # not militants (whose pattern also takes "members of ..."). The PMF stays with the militants.
+    ("partner_forces", re.compile(rf"members?\s+of\s+(?:the\s+)?{_PARTNER_UNITS}\b")),
+    ("partner_forces", re.compile(r"(?:[a-z-]+\s+){0,1}?(?:policem[ae]n|peshmerga)\b")),
     ("civilians", re.compile(r"(?:[a-z-]+\s+){0,1}?(?:civilians?|children|child|residents?|bystanders?|"
                              r"passers-by)\b")),
     ("militants", re.compile(r"(?:[a-z-]+\s+){0,2}?(?:militants?|fighters?|militiam[ae]n|militia members?|"
