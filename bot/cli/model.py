@@ -168,16 +168,24 @@ def evaluate_command(
         ),
     ] = None,
     clustering: bool = typer.Option(
-        False, "--clustering", help="Evaluate event clustering instead (classifiers/data/clustering.jsonl)."
+        False, "--clustering",
+        help="Evaluate event clustering instead: the tuning set (classifiers/data/clustering.jsonl) and the "
+             "held-out set (clustering_holdout.jsonl).",
     ),
+    clustering_set: Annotated[
+        Path | None,
+        typer.Option("--clustering-set", help="With --clustering: score only this labelled JSONL set.",
+                     exists=True, dir_okay=False),
+    ] = None,
 ) -> None:
     """Grouped cross-validation: per-class precision/recall/F1, macro-F1, confusion, by form, false alarms.
-    With --clustering: pairwise precision/recall/F1 of grouping reports into events, on the labelled set."""
+    With --clustering: pairwise precision/recall/F1 of grouping reports into events, on the tuning set and on the
+    held-out set that was not used for tuning (JSON: the tuning set's report, the held-out one under "holdout")."""
     from classifiers.corpus import DEFAULT_CORPUS_DIR, CorpusError
     from classifiers.evaluation import evaluate
 
-    if clustering:
-        evaluate_clustering_command(as_json)
+    if clustering or clustering_set is not None:
+        evaluate_clustering_command(as_json, clustering_set)
         return
     if threshold is None:  # score the model the way this deployment runs it
         threshold = settings_or_exit().model.abstain_threshold
@@ -195,15 +203,25 @@ def evaluate_command(
     console.print(f"{len(report.errors)} misclassified items (see --json for the list)")
 
 
-def evaluate_clustering_command(as_json: bool) -> None:
-    from bot.intel.clustering_eval import evaluate_clustering
+def evaluate_clustering_command(as_json: bool, path: Path | None = None) -> None:
+    from bot.intel.clustering_eval import HOLDOUT_SET, TUNING_SET, evaluate_clustering
 
-    path = Path(__file__).resolve().parents[2] / "classifiers" / "data" / "clustering.jsonl"
-    report = evaluate_clustering(path, settings_or_exit().events)
+    settings = settings_or_exit().events
+    paths = [path] if path is not None else [TUNING_SET, HOLDOUT_SET]
+    try:
+        reports = [evaluate_clustering(p, settings) for p in paths]
+    except (OSError, ValueError) as exc:
+        fail(f"cannot evaluate clustering: {exc}")
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
-    else:
+        out = reports[0].as_dict()
+        if len(reports) > 1:
+            out["holdout"] = reports[1].as_dict()
+        typer.echo(json.dumps(out, indent=2))
+        return
+    for report in reports:
         console.print(report.as_table())
+    if path is None:
+        console.print("The tuning set was used to choose the threshold and rules; the held-out set was not.")
 
 
 # --- classify ----------------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """Clustering evaluation: replay a labelled set through the deployed matching rule and score it pairwise.
 
+Two sets: `clustering.jsonl` was written while the threshold and rules were tuned, so its score is optimistic;
+`clustering_holdout.jsonl` (other incidents, written afterwards) was never used for tuning and gives the honest
+number. Do not tune on the held-out set: once it has been, it is a tuning set too.
+
 Each JSONL item has `id, cluster, kind, title, text, published` (ISO time). Items are replayed in publication
 order through `extract` and `matching.best_match`, exactly as `build_events` clusters live articles; then
 every pair of items is scored: same predicted event vs same labelled cluster. A threshold sweep shows how
@@ -22,6 +26,9 @@ from bot.intel.gazetteer import Gazetteer
 from bot.intel.matching import Candidate, best_match, report_from
 from bot.settings import CONFIG_DIR, EventSettings
 
+DATA_DIR = Path(__file__).resolve().parents[2] / "classifiers" / "data"
+TUNING_SET = DATA_DIR / "clustering.jsonl"
+HOLDOUT_SET = DATA_DIR / "clustering_holdout.jsonl"
 SWEEP = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 
@@ -44,6 +51,7 @@ class ClusteringReport:
     scores: PairScores
     sweep: dict[float, PairScores] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # ids of wrongly joined / split pairs, for debugging
+    name: str = ""  # the set's file name, for the table title
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,11 +61,12 @@ class ClusteringReport:
             "predicted_pairs": self.scores.predicted_pairs, "correct_pairs": self.scores.correct_pairs,
             "sweep": {str(t): {"precision": s.precision, "recall": s.recall, "f1": s.f1}
                       for t, s in self.sweep.items()},
-            "errors": self.errors,
+            "errors": self.errors, "set": self.name,
         }
 
     def as_table(self) -> Table:
-        table = Table(title=f"Clustering: {self.items} reports, {self.clusters} incidents "
+        prefix = f"{self.name}: " if self.name else ""
+        table = Table(title=f"Clustering, {prefix}{self.items} reports, {self.clusters} incidents "
                             f"({self.predicted_clusters} predicted)")
         for col in ("threshold", "precision", "recall", "F1"):
             table.add_column(col, justify="right")
@@ -69,7 +78,8 @@ class ClusteringReport:
 
 def load_items(path: Path) -> list[dict[str, Any]]:
     """Read and check the labelled set; a bad line raises ValueError naming it."""
-    items = []
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -77,6 +87,9 @@ def load_items(path: Path) -> list[dict[str, Any]]:
         missing = {"id", "cluster", "kind", "title", "text", "published"} - set(item)
         if missing:
             raise ValueError(f"{path}:{n}: missing {sorted(missing)}")
+        if item["id"] in seen:
+            raise ValueError(f"{path}:{n}: duplicate id {item['id']!r}")
+        seen.add(item["id"])
         item["published"] = datetime.fromisoformat(item["published"].replace("Z", "+00:00"))
         items.append(item)
     return items
@@ -135,4 +148,4 @@ def evaluate_clustering(path: Path, settings: Any, gazetteer: Gazetteer | None =
     scores, errors = pair_scores(items, predicted)
     sweep = {t: pair_scores(items, cluster_items(items, gazetteer, events, t))[0] for t in SWEEP}
     return ClusteringReport(len(items), len({i["cluster"] for i in items}), len(set(predicted.values())),
-                            events.similarity_threshold, scores, sweep, errors)
+                            events.similarity_threshold, scores, sweep, errors, Path(path).name)
