@@ -20,8 +20,9 @@ DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "data"
 # analyzer is linear in the text: a hostile or runaway 1 MB body would cost about a second. The longest corpus
 # item is under 1,500 characters, so training and prediction see the same kind of text.
 MAX_INPUT_CHARS = 10_000
-# Files in the data directory that are not classification items (the clustering set has another schema).
-NOT_CORPUS_FILES = frozenset({"clustering.jsonl"})
+# Files in the data directory that are not classification items: the clustering sets (tuning, held-out) have
+# another schema and are named clustering*.jsonl.
+NOT_CORPUS_PREFIX = "clustering"
 
 
 class CorpusError(ValueError):
@@ -67,7 +68,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The item files of a corpus directory, sorted so hashes and splits are reproducible."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    files = sorted(p for p in corpus_dir.glob("*.jsonl") if p.name not in NOT_CORPUS_FILES)
+    files = sorted(p for p in corpus_dir.glob("*.jsonl") if not p.name.startswith(NOT_CORPUS_PREFIX))
     if not files:
         raise CorpusError(f"no *.jsonl corpus files in {corpus_dir}")
     return files
