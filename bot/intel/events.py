@@ -67,7 +67,7 @@ async def _handle(session: AsyncSession, article: Article, cls: Classification, 
     ex = article_extraction(article, gazetteer)
     if ex.roundup:
         return None  # a running total ("attacked 55 times since October 17") is not an incident
-    report = report_from(cls.label, article.title, article.summary or "", ex, gazetteer)
+    report = report_from(cls.label, article.title, article.summary or "", ex, gazetteer, article.published_at)
     window = timedelta(hours=settings.window_hours)
     events = await store.candidate_events(session, cls.label, ex.occurred_at - window, ex.occurred_at + window)
     members = {e.id: await store.event_articles(session, e.id, MAX_MEMBERS) for e in events}
@@ -100,13 +100,12 @@ async def _handle(session: AsyncSession, article: Article, cls: Classification, 
 def _candidate(event: Event, articles: list[Article], gazetteer: Gazetteer) -> Candidate:
     """Rebuild an event's matching state from its reports, the same way the evaluation builds clusters."""
     reports: list[Report] = [report_from(event.kind, a.title, a.summary or "", article_extraction(a, gazetteer),
-                                         gazetteer) for a in articles]
+                                         gazetteer, a.published_at) for a in articles]
     if not reports:  # an event whose reports were deleted by retention: match on its stored facts only
-        return Candidate(event, event.kind, event.occurred_at, False, event.place_key, set(event.places),
-                         {g["key"] for g in event.groups}, set(event.weapons), [event.title])
-    first = reports[0]
-    cand = Candidate(event, event.kind, first.occurred_at, first.day_precise, first.main_place, set(first.places),
-                     set(first.groups), set(first.weapons), [first.text])
+        return Candidate(event, event.kind, event.occurred_at, False, event.place_key,
+                         {event.place_key} if event.place_key else set(), {g["key"] for g in event.groups},
+                         set(event.weapons), [event.title])
+    cand = Candidate.start(event, reports[0])
     for r in reports[1:]:
         cand.absorb(r)
     return cand

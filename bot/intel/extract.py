@@ -56,6 +56,10 @@ _BRAND_BEFORE = re.compile(
 _BRAND_AFTER = re.compile(r"^\s+(?:banner|brand|label)\b", re.IGNORECASE)
 # "In a statement on Telegram, the IRI said ...": the claim marker sits in an opening phrase before the subject.
 _CLAIM_OPENER = re.compile(r"^(?:in|on|via|through)\b[^,;]*,\s*(?:the\s+)?$", re.IGNORECASE)
+# "Baghdad condemns ...", "Damascus said ...": a capital standing for its government is not where it happened.
+_METONYM_VERB = re.compile(
+    r"^\s+(?:has\s+|had\s+)?(?:condemn|denounc|protest|accus|blam|said|says|say\b|warn|demand|summon|reject|"
+    r"call|den(?:y|ie)|vow|threaten|respond)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +209,16 @@ def _entities(
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
         elif m.kind == "place" and m.key not in places and m.start - start_of(m.start) < response_at(m.start):
-            places.append(m.key)
+            if not _is_metonym(m.key, joined[m.end:], gazetteer):
+                places.append(m.key)
         elif m.kind == "weapon" and m.key not in weapons:
             weapons.append(m.key)
     return tuple(GroupMention(k, r) for k, r in roles.items()), tuple(places), tuple(weapons)
+
+
+def _is_metonym(key: str, after: str, gazetteer: Gazetteer) -> bool:
+    place = gazetteer.places.get(key)
+    return bool(place and place.type == "city" and _METONYM_VERB.match(after))
 
 
 def _casualties(incident_sentences: list[str]) -> dict[str, Counts]:

@@ -1,19 +1,26 @@
 """Same incident or not: the pure decision that joins a report to an event or starts a new one.
 
-Blocking first: same kind, within the time window, compatible places and groups, named incident days at most
-one apart (for attacks, named days more than a night apart are always two incidents). Then a score: the best
-TF-IDF cosine between the report and the event's reports, plus small bonuses for the same main place, a shared
-specific group and shared weapons, minus a penalty when the named days differ (strikes reported in US and
-local time). The report joins the best candidate scoring at or above the threshold. The same function serves
-`build_events` (candidates from the store) and the clustering evaluation (candidates in memory), so the
-evaluated rule is the deployed rule.
+Blocking first: same kind, within the time window, named incident days at most one apart (for attacks, named
+days more than a night apart are always two incidents), a report without a named day anchored on its
+publication time (it is news of that day: see `_undated_fits`), the report's main place near one of the event's
+main places (an event's place identity is where its reports say it happened, not every place any report
+mentioned; a multi-site strike accepts places within MULTI_SITE_KM the same night), attacks on two different
+main bases apart, and compatible groups. Then a score: the best TF-IDF cosine between the report and the event's
+reports, plus bonuses for the same main place (or else a shared province), a shared specific group, shared
+weapons, the same night (and again when the strike is a multi-site operation), minus a penalty when the named
+days differ (strikes reported in US and local time). The report joins the best candidate scoring at or above the
+threshold. The same function serves `build_events` (candidates from the store) and the clustering evaluation
+(candidates in memory), so the evaluated rule is the deployed rule.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
@@ -27,6 +34,18 @@ GROUP_BONUS = 0.10
 WEAPON_CLASH_PENALTY = 0.10
 NEXT_DAY_PENALTY = 0.25
 NEXT_DAY_GAP_HOURS = 10
+SAME_NIGHT_BONUS = 0.10
+MULTI_SITE_BONUS = 0.10
+SAME_AREA_BONUS = 0.10
+# A report that names no day is fresh news: it was published within a day of what it reports.
+UNDATED_DAYS = 1
+UNDATED_WINDOW_HOURS = 24
+# One operation against "85 targets at seven sites" is reported from places far apart.
+MULTI_SITE_KM = 400.0
+_MULTI_SITE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens of|multiple|several|numerous|a series of)\s+"
+    r"(?:[\w-]+\s+)?(?:targets|sites|locations|facilities|positions)\b|\bin (?:both )?iraq and syria\b|"
+    r"\bin syria and iraq\b", re.IGNORECASE)
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
 _SPECIFIC_GROUP_TYPES = {"militia", "state"}
 
@@ -43,11 +62,25 @@ class Report:
     places: frozenset[str]
     groups: frozenset[str]
     weapons: frozenset[str]
+    published: datetime | None = None  # None: use occurred_at
+    multi_site: bool = False  # "85 targets", "several sites", "in Iraq and Syria"
+    areas: frozenset[str] = frozenset()  # provinces it names or its places lie in ("Babil", "Anbar")
+
+    main_areas: frozenset[str] = frozenset()  # the province of its main place
+
+    @property
+    def published_at(self) -> datetime:
+        return self.published or self.occurred_at
 
 
 @dataclass
 class Candidate:
-    """An existing event (or in-memory cluster) a report may join."""
+    """An existing event (or in-memory cluster) a report may join.
+
+    Its place identity is the main places of its reports (`places`), led by the one most of them agree on
+    (`main_place`), not every place any report mentioned: a report that also names the other base attacked
+    that night, or the city a site is "south of", must not widen the event so that other incidents chain in.
+    """
 
     ref: object
     kind: str
@@ -58,29 +91,76 @@ class Candidate:
     groups: set[str]
     weapons: set[str]
     texts: list[str] = field(default_factory=list)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    multi_site: bool = False
+    main_votes: Counter[str] = field(default_factory=Counter)
+    last_day: date | None = None  # the latest day its reports name
+    areas: set[str] = field(default_factory=set)  # the provinces of its main places
+
+    @classmethod
+    def start(cls, ref: object, report: Report) -> Candidate:
+        """A new event from its first report."""
+        cand = cls(ref, report.kind, report.occurred_at, report.day_precise, report.main_place,
+                   {report.main_place} if report.main_place else set(), set(report.groups), set(report.weapons),
+                   [report.text], report.published_at, report.published_at, report.multi_site)
+        if report.main_place:
+            cand.main_votes[report.main_place] += 1
+        cand.last_day = report.occurred_at.date() if report.day_precise else None
+        cand.areas = set(report.main_areas)
+        return cand
 
     def absorb(self, report: Report) -> None:
-        """Fold a joined report into the candidate (in-memory clustering)."""
-        self.places |= report.places
+        """Fold a joined report into the candidate."""
+        if report.day_precise:
+            day = report.occurred_at.date()
+            self.last_day = max(self.last_day or day, day)
+        self.areas |= report.main_areas
+        if report.main_place:
+            self.places.add(report.main_place)
+            self.main_votes[report.main_place] += 1
+            # Most reports agree on where it happened; ties keep the first place named.
+            best = max(self.main_votes.values())
+            if self.main_place is None or self.main_votes[self.main_place] < best:
+                self.main_place = next(p for p, n in self.main_votes.items() if n == best)
         self.groups |= report.groups
         self.weapons |= report.weapons
         self.texts.append(report.text)
+        self.multi_site = self.multi_site or report.multi_site
+        published = report.published_at
+        self.first_published = min(self.first_published or published, published)
+        self.last_published = max(self.last_published or published, published)
         if report.day_precise and not self.day_precise:
             self.occurred_at, self.day_precise = report.occurred_at, True
 
 
-def report_from(kind: str, title: str, text: str, extraction: Extraction, gazetteer: Gazetteer) -> Report:
-    """Build the matching features of one article."""
+def report_from(kind: str, title: str, text: str, extraction: Extraction, gazetteer: Gazetteer,
+                published: datetime | None = None) -> Report:
+    """Build the matching features of one article (`published`: when it was published, if known)."""
+    main = main_place(extraction.places, kind, gazetteer)
     return Report(
         kind=kind,
         text=f"{title}. {text}",
         occurred_at=extraction.occurred_at,
         day_precise=extraction.incident.precision == "day",
-        main_place=main_place(extraction.places, kind, gazetteer),
+        main_place=main,
         places=frozenset(extraction.places),
         groups=frozenset(extraction.group_keys()),
         weapons=frozenset(extraction.weapons),
+        published=published,
+        multi_site=bool(_MULTI_SITE.search(f"{title}. {text}")),
+        areas=frozenset(_areas(f"{title}. {text}", extraction.places, gazetteer)),
+        main_areas=frozenset(_areas("", [main] if main else [], gazetteer)),
     )
+
+
+def _areas(text: str, places: Sequence[str], gazetteer: Gazetteer) -> set[str]:
+    """Provinces a report names ("in Babil province") or whose places it names: reports from officials and
+    governments often name the province, not the town."""
+    areas = {a for a in (gazetteer.places[p].area for p in places if p in gazetteer.places) if a}
+    known = {p.area for p in gazetteer.places.values() if p.area}
+    areas |= {a for a in known if re.search(rf"\b{re.escape(a)}\b", text, re.IGNORECASE)}
+    return {a.lower() for a in areas}
 
 
 def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer) -> str | None:
@@ -106,20 +186,78 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
         # than a night's gap are two incidents. Strikes only get a penalty: US and local reports of one
         # overnight strike often name different days.
         return False
-    if report.places and cand.places and not any(gazetteer.near(a, b) for a in report.places for b in cand.places):
+    if not _undated_fits(report, cand):
+        return False
+    if not _places_fit(report, cand, gazetteer):
         return False
     if report.kind == "militia_attack" and _distinct_bases(report, cand, gazetteer):
         # Near is not same: militias often hit two nearby bases in one night (al-Tanf and Tower 22), and each
-        # attack is claimed and reported on its own. A report that names both bases still joins either.
+        # attack is claimed and reported on its own. A report that names both bases joins its main one.
         return False
     mine = {g for g in report.groups if _specific(g, gazetteer)}
     theirs = {g for g in cand.groups if _specific(g, gazetteer)}
     return not (mine and theirs and not mine & theirs)
 
 
+def _undated_fits(report: Report, cand: Candidate) -> bool:
+    """Without a named day, publication time is the anchor, and a tight one.
+
+    A report that names no day ("US jets strike KH targets in Iraq") is news of the last day: it is about an
+    incident whose named day is the day it was published or the day before (UTC vs local), and it is about the
+    same incident as another undated report only if both were published within UNDATED_WINDOW_HOURS. Follow-ups
+    that come later name the day ("Friday's strikes").
+    """
+    cand_published = cand.first_published or cand.occurred_at
+    if report.day_precise and cand.day_precise:
+        return True
+    if report.day_precise:  # the candidate's reports name no day: compare with when they were published
+        return abs((report.occurred_at.date() - cand_published.date()).days) <= UNDATED_DAYS
+    if cand.day_precise:
+        last_day = cand.last_day or cand.occurred_at.date()
+        return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
+    last = cand.last_published or cand.occurred_at
+    return abs((report.published_at - last).total_seconds()) <= UNDATED_WINDOW_HOURS * 3600
+
+
+def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
+    """The report's main place must be near one of the event's main places (when both name one).
+
+    A multi-site strike ("more than 85 targets", "several locations") is reported from places far apart: the
+    same night, such a strike accepts a place within MULTI_SITE_KM of one of its own.
+    """
+    if not report.main_place or not cand.places:
+        return True
+    if any(gazetteer.near(report.main_place, p) for p in cand.places):
+        return True
+    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _same_night(report, cand):
+        return any(_km(report.main_place, p, gazetteer) <= MULTI_SITE_KM for p in cand.places)
+    return False
+
+
+def _km(a: str, b: str, gazetteer: Gazetteer) -> float:
+    pa, pb = gazetteer.places.get(a), gazetteer.places.get(b)
+    if not pa or not pb or None in (pa.lat, pa.lon, pb.lat, pb.lon):
+        return math.inf
+    lat1, lon1, lat2, lon2 = map(math.radians, (pa.lat, pa.lon, pb.lat, pb.lon))  # type: ignore[arg-type]
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _same_night(report: Report, cand: Candidate) -> bool:
+    """Both date the incident to the same day or night: named days a night apart at most, or (a side naming no
+    day) a report of that day published within UNDATED_WINDOW_HOURS of the event's latest report."""
+    if report.day_precise and cand.day_precise:
+        return not _different_days(report, cand) and abs((report.occurred_at.date()
+                                                          - cand.occurred_at.date()).days) <= 1
+    last = cand.last_published or cand.occurred_at
+    return (_undated_fits(report, cand)
+            and abs((report.published_at - last).total_seconds()) <= UNDATED_WINDOW_HOURS * 3600)
+
+
 def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
+    # The report's main base against the event's: another base the report also names does not count.
     a, b = report.main_place, cand.main_place
-    if not a or not b or a == b or a in cand.places or b in report.places:
+    if not a or not b or a == b or a in cand.places:
         return False
     place_a, place_b = gazetteer.places.get(a), gazetteer.places.get(b)
     return bool(place_a and place_b and place_a.type == "base" and place_b.type == "base")
@@ -135,6 +273,8 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
     score = cosine
     if report.main_place and cand.main_place and gazetteer.near(report.main_place, cand.main_place):
         score += SAME_PLACE_BONUS
+    elif report.areas & cand.areas:
+        score += SAME_AREA_BONUS  # "a US strike in Babil province" and the strike at Jurf al-Sakhar
     if {g for g in report.groups & cand.groups if _specific(g, gazetteer)}:
         score += GROUP_BONUS
     if report.weapons & cand.weapons:
@@ -143,6 +283,13 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
         score -= WEAPON_CLASH_PENALTY  # rockets vs drones: likely two attacks (US aircraft types are not told apart)
     if _different_days(report, cand):
         score -= NEXT_DAY_PENALTY
+    elif _same_night(report, cand):
+        # Same kind, same night and places that fit (blocking passed): strong evidence however it is worded
+        # (a front group's claim vs officials blaming Kataib Hezbollah; a release vs a monitor's toll).
+        score += SAME_NIGHT_BONUS
+        if report.kind == "us_strike" and (report.multi_site or cand.multi_site):
+            # One operation on many targets is reported site by site, each report in its own words.
+            score += MULTI_SITE_BONUS
     return score
 
 

@@ -1,0 +1,162 @@
+"""Golden tests for the clustering rules (bot/intel/matching.py), one group per rule.
+
+Every sentence here is written for the test (not taken from the labelled sets). Items are clustered with the
+same online rule `build_events` uses (`clustering_eval.cluster_items`).
+"""
+
+from datetime import UTC, datetime
+
+from bot.intel import matching
+from bot.intel.clustering_eval import cluster_items
+from bot.intel.extract import extract
+from bot.intel.matching import Candidate, report_from
+from bot.settings import EventSettings
+
+
+def item(id_, kind, title, text, published):
+    return {"id": id_, "cluster": id_, "kind": kind, "title": title, "text": text,
+            "published": datetime.fromisoformat(published).replace(tzinfo=UTC)}
+
+
+def clusters(items, gz):
+    assigned = cluster_items(items, gz, EventSettings())
+    return lambda a, b: assigned[a] == assigned[b]
+
+
+# Rule 1: an event's place is its reports' main place, not every place any report names.
+
+def test_report_naming_two_bases_joins_its_main_base_and_does_not_chain(gz):
+    items = [
+        item("c1", "militia_attack", "Rockets strike Conoco base in Syria",
+             "A salvo of rockets hit the Conoco gas field base on Thursday evening, a US official said.",
+             "2025-03-06T18:00:00"),
+        item("g1", "militia_attack", "Green Village hit as well",
+             "Militants also fired rockets at the Green Village base on Thursday, an hour after the Conoco attack.",
+             "2025-03-06T19:00:00"),
+        item("g2", "militia_attack", "Rockets land near Green Village",
+             "Two rockets landed inside the Green Village perimeter late Thursday, local sources said.",
+             "2025-03-07T06:00:00"),
+        item("c2", "militia_attack", "Both Syria bases came under fire",
+             "Rockets were fired at the Conoco base and then at Green Village on Thursday night; damage was "
+             "limited to Conoco.", "2025-03-07T08:00:00"),
+    ]
+    same = clusters(items, gz)
+    assert same("g1", "g2") and same("c1", "c2")
+    assert not same("c1", "g1")
+
+
+def test_candidate_place_identity_is_its_main_places(gz):
+    ex = extract("Drone strike hits Musayyib", "The strike in Musayyib, south of Baghdad, hit a truck on Sunday.",
+                 datetime(2025, 4, 6, 20, tzinfo=UTC), gz)
+    report = report_from("us_strike", "Drone strike hits Musayyib", "", ex, gz)
+    assert "baghdad" in report.places  # named, but only as a reference point
+    cand = Candidate.start(0, report)
+    assert cand.places == {"musayyib"} and cand.main_place == "musayyib"
+
+
+# Rule 2: without a named day, publication time is the anchor.
+
+def test_undated_report_two_days_after_a_dated_strike_stays_apart(gz):
+    items = [
+        item("s1", "us_strike", "US aircraft hit Kataib Hezbollah fighters in Anbar",
+             "A US drone struck a Kataib Hezbollah vehicle in Anbar on Saturday night, killing two, officials said.",
+             "2025-05-10T23:00:00"),
+        item("s2", "us_strike", "US strikes Kataib Hezbollah facilities in Iraq",
+             "US forces struck two Kataib Hezbollah facilities in Iraq, the Pentagon said.",
+             "2025-05-12T04:00:00"),
+    ]
+    assert not clusters(items, gz)("s1", "s2")
+
+
+def test_undated_follow_up_within_a_day_joins(gz):
+    items = [
+        item("s1", "us_strike", "US strikes Kataib Hezbollah weapons depot in Anbar",
+             "US jets bombed a Kataib Hezbollah weapons depot in Anbar on Saturday night, officials said.",
+             "2025-05-10T23:00:00"),
+        item("s2", "us_strike", "US strike on Kataib Hezbollah depot in Anbar killed three",
+             "Three Kataib Hezbollah members were killed in the US strike on a weapons depot in Anbar, the group said.",
+             "2025-05-11T15:00:00"),
+    ]
+    assert clusters(items, gz)("s1", "s2")
+
+
+# Rule 2b: a multi-site strike is reported from places far apart.
+
+MULTI = [
+    item("m1", "us_strike", "Pentagon: US hit more than 40 targets in Iraq and Syria",
+         "US bombers and fighters struck more than 40 targets used by Iran-backed militias on Tuesday night, the "
+         "Pentagon said.", "2025-06-03T21:00:00"),
+    item("m2", "us_strike", "Monitor says 12 militiamen killed in US raids near Mayadin",
+         "Twelve pro-Iran militiamen died overnight when American jets bombed positions around Mayadin and "
+         "Albu Kamal, a Syrian monitor said.", "2025-06-04T06:00:00"),
+    item("m3", "us_strike", "Iraq protests US bombing of al-Qaim",
+         "An Iraqi government spokesman said five people were killed when US planes bombed a site at al-Qaim, and "
+         "called it an attack on Iraqi sovereignty.", "2025-06-04T09:00:00"),
+]
+
+
+def test_multi_site_strike_reports_from_far_apart_places_join(gz):
+    same = clusters(MULTI, gz)
+    assert same("m1", "m2") and same("m2", "m3")
+
+
+def test_far_apart_places_without_a_multi_site_report_stay_apart(gz):
+    items = [
+        item("a1", "us_strike", "US jets strike militia depot near Mayadin",
+             "A US airstrike hit a militia weapons depot near Mayadin on Tuesday night, a Syrian monitor said.",
+             "2025-06-04T06:00:00"),
+        item("a2", "us_strike", "US drone hits vehicle at al-Qaim",
+             "A US drone struck a vehicle at al-Qaim on Tuesday night, Iraqi security sources said.",
+             "2025-06-04T08:00:00"),
+    ]
+    assert not clusters(items, gz)("a1", "a2")
+
+
+# Rule 3: the same night and fitting places are strong evidence, whatever the wording.
+
+CONVOY = [
+    item("f1", "militia_attack", "Usbat al-Thaireen says it bombed coalition trucks",
+         "Usbat al-Thaireen said on Telegram it set off a roadside bomb against a coalition logistics convoy of the "
+         "occupation on Sunday.", "2025-07-13T10:00:00"),
+    item("f2", "militia_attack", "Officials: Kataib Hezbollah behind Sunday IED",
+         "An IED damaged a truck in a coalition supply convoy in a southern province on Sunday, and "
+         "Iraqi officials blamed Kataib Hezbollah.", "2025-07-13T16:00:00"),
+]
+
+
+def test_front_claim_and_kataib_hezbollah_attribution_same_day_join(gz, monkeypatch):
+    assert clusters(CONVOY, gz)("f1", "f2")
+    monkeypatch.setattr(matching, "SAME_NIGHT_BONUS", 0.0)
+    assert not clusters(CONVOY, gz)("f1", "f2")  # the wording alone does not decide
+
+
+def test_same_wording_pair_days_apart_does_not_get_the_same_night_bonus(gz):
+    items = [
+        item("f1", "militia_attack", "Usbat al-Thaireen says it bombed coalition trucks",
+             "Usbat al-Thaireen said on Telegram it set off an explosive device against a logistics convoy of the "
+             "occupation on Sunday.", "2025-07-13T10:00:00"),
+        item("f2", "militia_attack", "Officials: Kataib Hezbollah behind Wednesday IED on supply column",
+             "A roadside IED damaged a truck moving equipment for the US-led coalition on Wednesday, and Iraqi "
+             "officials blamed Kataib Hezbollah.", "2025-07-16T16:00:00"),
+    ]
+    assert not clusters(items, gz)("f1", "f2")
+
+
+def test_province_named_by_officials_joins_the_strike_at_a_town_in_it(gz):
+    items = [
+        item("b1", "us_strike", "US drone strike hits militia launch team at Jurf al-Sakhar",
+             "A US drone struck fighters preparing rockets at Jurf al-Sakhar on Friday night, a US official said.",
+             "2025-08-08T22:00:00"),
+        item("b2", "us_strike", "Baghdad condemns US attack in Babil",
+             "The Iraqi government condemned Friday night's American strike in Babil province as a breach of "
+             "sovereignty.", "2025-08-09T12:00:00"),
+    ]
+    assert clusters(items, gz)("b1", "b2")
+
+
+def test_capital_standing_for_its_government_is_not_a_place(gz):
+    at = datetime(2025, 8, 9, 12, tzinfo=UTC)
+    assert "baghdad" not in extract("Baghdad condemns US strike", "Baghdad said the raid was illegal.", at,
+                                     gz).places
+    assert "baghdad" in extract("US strike in Baghdad kills commander", "A drone hit a car in Baghdad.", at,
+                                gz).places
