@@ -9,9 +9,10 @@ across all entry types, so "Kataib Hezbollah" never also yields a bare "Hezbolla
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -162,8 +163,12 @@ class Gazetteer:
     weapons: dict[str, Weapon]
     _patterns: list[_Pattern] = field(default_factory=list, repr=False)
     _find_cached: Callable[[str], tuple[Match, ...]] = field(init=False, repr=False, compare=False)
+    _area_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        areas = sorted({p.area for p in self.places.values() if p.area}, key=len, reverse=True)
+        self._area_pattern = (re.compile(r"\b(?:" + "|".join(map(re.escape, areas)) + r")\b", re.IGNORECASE)
+                              if areas else None)
         # The same texts are searched again and again (an event's reports on every update, summary sentences),
         # and a gazetteer never changes once built, so results are memoised per instance.
         self._find_cached = lru_cache(maxsize=FIND_CACHE_SIZE)(self._find)
@@ -242,6 +247,22 @@ class Gazetteer:
             return True
         pa, pb = self.places.get(a), self.places.get(b)
         return bool((pa and b in pa.near) or (pb and a in pb.near))
+
+    def km(self, a: str, b: str) -> float:
+        """Great-circle distance between two places; infinite when either has no coordinates."""
+        pa, pb = self.places.get(a), self.places.get(b)
+        if not pa or not pb or pa.lat is None or pa.lon is None or pb.lat is None or pb.lon is None:
+            return math.inf
+        lat1, lon1, lat2, lon2 = map(math.radians, (pa.lat, pa.lon, pb.lat, pb.lon))
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    def areas(self, places: Iterable[str], text: str = "") -> set[str]:
+        """Provinces (lower case) the places lie in, plus those `text` names ("in Babil province")."""
+        found = {place.area for place in (self.places.get(p) for p in places) if place and place.area}
+        if text and self._area_pattern is not None:
+            found |= {m[0] for m in self._area_pattern.finditer(text)}
+        return {a.lower() for a in found}
 
     def lookup_group(self, name: str) -> Group | None:
         """The group a user typed (key, name or any alias), for CLI and slash-command filters."""

@@ -15,7 +15,6 @@ threshold. The same function serves `build_events` (candidates from the store) a
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -65,7 +64,6 @@ class Report:
     published: datetime | None = None  # None: use occurred_at
     multi_site: bool = False  # "85 targets", "several sites", "in Iraq and Syria"
     areas: frozenset[str] = frozenset()  # provinces it names or its places lie in ("Babil", "Anbar")
-
     main_areas: frozenset[str] = frozenset()  # the province of its main place
 
     @property
@@ -138,9 +136,10 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
                 published: datetime | None = None) -> Report:
     """Build the matching features of one article (`published`: when it was published, if known)."""
     main = main_place(extraction.places, kind, gazetteer)
+    full = f"{title}. {text}"
     return Report(
         kind=kind,
-        text=f"{title}. {text}",
+        text=full,
         occurred_at=extraction.occurred_at,
         day_precise=extraction.incident.precision == "day",
         main_place=main,
@@ -148,19 +147,11 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
         groups=frozenset(extraction.group_keys()),
         weapons=frozenset(extraction.weapons),
         published=published,
-        multi_site=bool(_MULTI_SITE.search(f"{title}. {text}")),
-        areas=frozenset(_areas(f"{title}. {text}", extraction.places, gazetteer)),
-        main_areas=frozenset(_areas("", [main] if main else [], gazetteer)),
+        multi_site=bool(_MULTI_SITE.search(full)),
+        # Officials and governments often name the province, not the town.
+        areas=frozenset(gazetteer.areas(extraction.places, full)),
+        main_areas=frozenset(gazetteer.areas([main] if main else [])),
     )
-
-
-def _areas(text: str, places: Sequence[str], gazetteer: Gazetteer) -> set[str]:
-    """Provinces a report names ("in Babil province") or whose places it names: reports from officials and
-    governments often name the province, not the town."""
-    areas = {a for a in (gazetteer.places[p].area for p in places if p in gazetteer.places) if a}
-    known = {p.area for p in gazetteer.places.values() if p.area}
-    areas |= {a for a in known if re.search(rf"\b{re.escape(a)}\b", text, re.IGNORECASE)}
-    return {a.lower() for a in areas}
 
 
 def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer) -> str | None:
@@ -230,17 +221,8 @@ def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
     if any(gazetteer.near(report.main_place, p) for p in cand.places):
         return True
     if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _same_night(report, cand):
-        return any(_km(report.main_place, p, gazetteer) <= MULTI_SITE_KM for p in cand.places)
+        return any(gazetteer.km(report.main_place, p) <= MULTI_SITE_KM for p in cand.places)
     return False
-
-
-def _km(a: str, b: str, gazetteer: Gazetteer) -> float:
-    pa, pb = gazetteer.places.get(a), gazetteer.places.get(b)
-    if not pa or not pb or None in (pa.lat, pa.lon, pb.lat, pb.lon):
-        return math.inf
-    lat1, lon1, lat2, lon2 = map(math.radians, (pa.lat, pa.lon, pb.lat, pb.lon))  # type: ignore[arg-type]
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
 def _same_night(report: Report, cand: Candidate) -> bool:
