@@ -23,12 +23,20 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.discord import limits
-from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create, member_for
+from tests.discord import limits, wire
+from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create
+from tests.discord.wire import (
+    Reply,
+    app_info,
+    attachments,
+    error,
+    json_response,
+    pings,
+    public,
+    read_body,
+)
 
-JSON = {"Content-Type": "application/json"}  # exact: discord.py compares the header with ==
 EPHEMERAL = 64
-PRIVATE = ("files", "allowed_mentions", "via_interaction")  # the fake's bookkeeping, not in API answers
 
 
 @dataclass
@@ -196,11 +204,11 @@ class FakeDiscord:
     # ------------------------------------------------------------------ REST
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body, files = await _read_body(request)
+        body, files = await read_body(request)
         rec = Recorded(request.method, path, dict(request.query), body, files, dict(request.headers))
         try:
             response = self._injected(rec) or await self._route(rec)
-        except _Reply as reply:
+        except Reply as reply:
             response = reply.response
         rec.status = response.status
         self.requests.append(rec)
@@ -211,7 +219,7 @@ class FakeDiscord:
         for failure in self._failures:
             if failure.times > 0 and failure.method == rec.method and failure.path.search(rec.path):
                 failure.times -= 1
-                headers = dict(JSON)
+                headers = dict(wire.JSON)
                 body: dict[str, Any] = {"message": f"injected {failure.status}", "code": failure.code}
                 if failure.status == 429:
                     body.update(retry_after=failure.retry_after or 0.05, **{"global": False})
@@ -226,10 +234,10 @@ class FakeDiscord:
         m, p = rec.method, rec.path
         if p == "/users/@me" and m == "GET":
             if rec.headers.get("Authorization") != f"Bot {TOKEN}":
-                return _error(401, 0, "401: Unauthorized")
-            return _json(BOT_USER)
+                return error(401, 0, "401: Unauthorized")
+            return json_response(BOT_USER)
         if p == "/oauth2/applications/@me":
-            return _json(_app_info())
+            return json_response(app_info())
         if match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p):
             return self._commands(rec, int(match[2]) if match[2] else None)
         if match := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", p):
@@ -238,47 +246,47 @@ class FakeDiscord:
             return self._callback(rec, match[2])
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(?:/messages/([^/]+))?", p):
             return self._webhook(rec, match[2], match[3])
-        return _error(404, 0, f"404: Not Found ({m} {p})")
+        return error(404, 0, f"404: Not Found ({m} {p})")
 
     def _commands(self, rec: Recorded, guild_id: int | None) -> web.Response:
         if rec.method == "GET":
-            return _json(self.commands.get(guild_id, []))
+            return json_response(self.commands.get(guild_id, []))
         if rec.method != "PUT":
-            return _error(405, 0, "405: Method Not Allowed")
+            return error(405, 0, "405: Method Not Allowed")
         if errors := limits.command_errors(rec.json):
-            return _error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
+            return error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
         stored = [{**cmd, "id": str(self.new_id()), "application_id": str(APP_ID), "version": "1",
                    **({"guild_id": str(guild_id)} if guild_id else {})} for cmd in rec.json]
         self.commands[guild_id] = stored
-        return _json(stored)
+        return json_response(stored)
 
     def _check_channel(self, channel_id: int) -> None:
         if channel_id in self.forbidden_channels:
-            raise _Reply(_error(403, 50013, "Missing Permissions"))
+            raise Reply(error(403, 50013, "Missing Permissions"))
         if str(channel_id) not in {c["id"] for c in guild_create()["channels"]}:
-            raise _Reply(_error(404, 10003, "Unknown Channel"))
+            raise Reply(error(404, 10003, "Unknown Channel"))
 
     def _channel_message(self, rec: Recorded, channel_id: int, message_id: int | None) -> web.Response:
         self._check_channel(channel_id)
         if message_id is None:
             if rec.method != "POST":
-                return _error(405, 0, "405: Method Not Allowed")
+                return error(405, 0, "405: Method Not Allowed")
             self._validate(rec.json, rec.files)
-            return _json(_public(self._store_message(channel_id, rec.json, rec.files)))
+            return json_response(public(self._store_message(channel_id, rec.json, rec.files)))
         message = self.messages.get(message_id)
         if message is None or message["channel_id"] != str(channel_id):
-            return _error(404, 10008, "Unknown Message")
+            return error(404, 10008, "Unknown Message")
         if rec.method == "DELETE":
             del self.messages[message_id]
             return web.Response(status=204)
         if rec.method == "PATCH":
             self._validate(rec.json, rec.files, edit=True)
-            return _json(_public(self._edit_message(message, rec.json, rec.files)))
-        return _json(_public(message))
+            return json_response(public(self._edit_message(message, rec.json, rec.files)))
+        return json_response(public(message))
 
     def _validate(self, payload: dict[str, Any], files: list[tuple[str, bytes]], edit: bool = False) -> None:
         if errors := limits.message_errors(payload, has_files=bool(files), edit=edit):
-            raise _Reply(_error(400, limits.INVALID_FORM_BODY, "Invalid Form Body: " + "; ".join(errors)))
+            raise Reply(error(400, limits.INVALID_FORM_BODY, "Invalid Form Body: " + "; ".join(errors)))
 
     def _store_message(self, channel_id: int, payload: dict[str, Any], files: list[tuple[str, bytes]],
                        interaction: str | None = None) -> dict[str, Any]:
@@ -287,9 +295,9 @@ class FakeDiscord:
             "id": str(message_id), "channel_id": str(channel_id), "guild_id": str(GUILD_ID), "type": 0,
             "author": BOT_USER, "content": payload.get("content") or "", "embeds": payload.get("embeds") or [],
             "components": payload.get("components") or [], "flags": payload.get("flags") or 0,
-            "attachments": _attachments(files, self), "files": files, "tts": False, "pinned": False,
+            "attachments": attachments(files, self.new_id), "files": files, "tts": False, "pinned": False,
             "timestamp": "2026-01-01T00:00:00+00:00", "edited_timestamp": None, "via_interaction": interaction,
-            "allowed_mentions": payload.get("allowed_mentions"), **_pings(payload),
+            "allowed_mentions": payload.get("allowed_mentions"), **pings(payload),
         }
         self.messages[message_id] = message
         return message
@@ -301,21 +309,21 @@ class FakeDiscord:
                 message[key] = payload[key]
         if files:
             message["files"] = files
-            message["attachments"] = _attachments(files, self)
+            message["attachments"] = attachments(files, self.new_id)
         message["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
-        message.update(_pings({**payload, "content": message["content"]}))
+        message.update(pings({**payload, "content": message["content"]}))
         return message
 
     # ------------------------------------------------------------------ interactions
     def _callback(self, rec: Recorded, token: str) -> web.Response:
         state = self.interactions.get(token)
         if state is None or time.monotonic() - state.created > self.ack_deadline:
-            return _error(404, 10062, "Unknown interaction")
+            return error(404, 10062, "Unknown interaction")
         if state.acked:
-            return _error(400, 40060, "Interaction has already been acknowledged.")
+            return error(400, 40060, "Interaction has already been acknowledged.")
         kind, data = rec.json["type"], rec.json.get("data") or {}
         if kind == 8 and (errors := limits.autocomplete_errors(data.get("choices") or [])):
-            return _error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
+            return error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
         if kind in (4, 7):
             self._validate(data, rec.files, edit=kind == 7)
         state.acked = True
@@ -328,87 +336,25 @@ class FakeDiscord:
                                           interaction=token)
             state.messages.append(message)
             response["interaction"]["response_message_id"] = message["id"]
-            response["resource"] = {"type": kind, "message": _public(message)}
-        return _json(response)
+            response["resource"] = {"type": kind, "message": public(message)}
+        return json_response(response)
 
     def _webhook(self, rec: Recorded, token: str, target: str | None) -> web.Response:
         state = self.interactions.get(token)
         if state is None or not state.acked:
-            return _error(404, 10015, "Unknown Webhook")
+            return error(404, 10015, "Unknown Webhook")
         if time.monotonic() - state.created > self.token_lifetime:
-            return _error(401, 50027, "Invalid Webhook Token")
+            return error(401, 50027, "Invalid Webhook Token")
         if target is None and rec.method == "POST":
             self._validate(rec.json, rec.files)
             message = self._store_message(0, rec.json, rec.files, interaction=token)
             state.messages.append(message)
-            return _json(_public(message))
+            return json_response(public(message))
         original = state.messages[0] if state.messages else None
         message = original if target == "@original" else self.messages.get(int(target or 0))
         if message is None:
-            return _error(404, 10008, "Unknown Message")
+            return error(404, 10008, "Unknown Message")
         if rec.method == "PATCH":
             self._validate(rec.json, rec.files, edit=True)
             self._edit_message(message, rec.json, rec.files)
-        return _json(_public(message))
-
-
-class _Reply(Exception):
-    def __init__(self, response: web.Response) -> None:
-        self.response = response
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(data, default=_public_default).encode(), headers=JSON)
-
-
-def _public_default(value: Any) -> Any:
-    return None
-
-
-def _public(message: dict[str, Any]) -> dict[str, Any]:
-    """The message as the API returns it (without the fake's bookkeeping)."""
-    return {k: v for k, v in message.items() if k not in PRIVATE}
-
-
-def _error(status: int, code: int, message: str) -> web.Response:
-    return web.Response(status=status, body=json.dumps({"message": message, "code": code}).encode(), headers=JSON)
-
-
-def _app_info() -> dict[str, Any]:
-    return {"id": str(APP_ID), "name": "sitrep", "description": "", "icon": None, "bot_public": False,
-            "bot_require_code_grant": False, "owner": member_for(1)["user"], "verify_key": "0" * 64,
-            "interactions_endpoint_url": None, "flags": 0}
-
-
-def _attachments(files: list[tuple[str, bytes]], fake: FakeDiscord) -> list[dict[str, Any]]:
-    return [{"id": str(fake.new_id()), "filename": name, "size": len(data), "url": f"https://cdn.invalid/{name}",
-             "proxy_url": f"https://cdn.invalid/{name}"} for name, data in files]
-
-
-def _pings(payload: dict[str, Any]) -> dict[str, Any]:
-    """Who Discord would actually notify, from the content and allowed_mentions (embeds never ping)."""
-    content = payload.get("content") or ""
-    allowed = payload.get("allowed_mentions")
-    parse = set(allowed.get("parse", [])) if allowed is not None else {"everyone", "users", "roles"}
-    listed_roles = {str(r) for r in (allowed or {}).get("roles", [])}
-    roles = [r for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or r in listed_roles]
-    everyone = bool(re.search(r"@(everyone|here)", content)) and "everyone" in parse
-    return {"mention_everyone": everyone, "mention_roles": roles, "mentions": []}
-
-
-async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
-    if not request.can_read_body:
-        return None, []
-    if request.content_type.startswith("multipart/"):
-        payload: Any = None
-        files: list[tuple[str, bytes]] = []
-        reader = await request.multipart()
-        async for part in reader:
-            data = await part.read()  # type: ignore[union-attr]
-            if part.name == "payload_json":  # type: ignore[union-attr]
-                payload = json.loads(data)
-            else:
-                files.append((part.filename or "", bytes(data)))  # type: ignore[union-attr]
-        return payload, files
-    text = await request.text()
-    return (json.loads(text) if text else None), []
+        return json_response(public(message))
