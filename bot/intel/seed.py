@@ -82,11 +82,9 @@ async def seed_on_start(sessions: async_sessionmaker[AsyncSession], path: Path) 
     Replicas starting together may both insert the same seed event; the unique seed_key stops the second,
     which then retries and finds everything there.
     """
-    for attempt in range(2):
-        try:
-            async with sessions() as session:
-                return await seed_timeline(session, path)
-        except IntegrityError:
-            if attempt:
-                raise
-    return 0
+    try:
+        async with sessions() as session:
+            return await seed_timeline(session, path)
+    except IntegrityError:  # another replica stored a seed event first: a second pass skips what is there
+        async with sessions() as session:
+            return await seed_timeline(session, path)

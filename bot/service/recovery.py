@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.intel.events import EventUpdate
 from bot.publishing.outbox import enqueue
 from bot.storage.models import Event, OutboxItem
-from bot.storage.outbox import PENDING, SENT
+from bot.storage.outbox import rearm_stale
 
 
 async def enqueue_orphans(
@@ -42,13 +42,5 @@ async def enqueue_orphans(
 
 async def rearm_missed_edits(sessions: async_sessionmaker[AsyncSession], now: datetime, window: timedelta) -> int:
     """Make sent rows due again when their event, updated within `window`, has moved past what they show."""
-    newer = select(Event.id).where(Event.updated_at >= now - window, Event.revision > OutboxItem.posted_revision,
-                                   Event.id == OutboxItem.event_id)
-    statement = (
-        update(OutboxItem)
-        .where(OutboxItem.status == SENT, exists(newer))
-        .values(status=PENDING, next_attempt_at=now, attempts=0, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
     async with sessions.begin() as session:
-        return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+        return await rearm_stale(session, now - window, now)

@@ -111,8 +111,11 @@ class Runtime:
     async def process(self) -> list[EventUpdate]:
         assert self.ctx.classifier is not None
         settings = self.ctx.settings
+        # In console mode (no token) each new article is printed as it is classified, before any event.
+        console = self.console_channel is not None and isinstance(self.poster, ConsolePoster)
+        print_article = self._print_article if console else None
         labels = await classify_pending(self.ctx.sessions, self.ctx.classifier, self.clock(),
-                                        settings.model.batch_size, on_classified=self._console_article)
+                                        settings.model.batch_size, on_classified=print_article)
         for label, count in labels.items():
             self.metrics.classifications.labels(label).inc(count)
         updates = await build_events(self.ctx.sessions, self.ctx.gazetteer, settings.events, self.clock())
@@ -133,13 +136,9 @@ class Runtime:
             log.warning("re-armed %d sent post(s) whose event changed unseen (a worker stopped mid-step)", rearmed)
         return updates
 
-    @property
-    def _console_article(self) -> Callable[[Article, Prediction], None] | None:
-        """In console mode (no token), each new article is printed as it is classified, before any event."""
-        if self.console_channel is None or not isinstance(self.poster, ConsolePoster):
-            return None
-        poster = self.poster
-        return lambda a, p: poster.article(p.label, p.confidence, a.source, a.title)
+    def _print_article(self, article: Article, prediction: Prediction) -> None:
+        assert isinstance(self.poster, ConsolePoster)
+        self.poster.article(prediction.label, prediction.confidence, article.source, article.title)
 
     async def drain(self) -> None:
         if self.publisher is None:
@@ -350,7 +349,7 @@ async def retrain(ctx: AppContext, now: datetime) -> bool:
 
 
 async def reload_changed_model(ctx: AppContext) -> bool:
-    """Load the model at `model.path` when another process replaced it (scheduled retraining on one worker,
+    """Load the model at `model.path` when another process replaced it (scheduled retraining in the bot process,
     `sitrep train` by an operator), so every process of a deployment sharing that folder serves the same model
     within a minute. A model that fails its checks is logged and the current one kept; True when swapped."""
     from classifiers.artifact import ModelLoadError, read_metadata

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Event, OutboxItem
@@ -43,10 +43,23 @@ async def add_rows(session: AsyncSession, event_id: int, channel_ids: Iterable[i
 
 async def rearm_changed(session: AsyncSession, event_id: int, revision: int, now: datetime) -> int:
     """Make the event's sent rows that show an older revision due again (for an edit). Returns how many."""
+    return await _rearm(session, now, OutboxItem.event_id == event_id, OutboxItem.posted_revision < revision)
+
+
+async def rearm_stale(session: AsyncSession, updated_since: datetime, now: datetime) -> int:
+    """`rearm_changed` for every event updated since `updated_since` at once: the recovery sweep's half for
+    edits a stopped worker never enqueued. Returns how many rows."""
+    newer = select(Event.id).where(Event.id == OutboxItem.event_id, Event.updated_at >= updated_since,
+                                   Event.revision > OutboxItem.posted_revision)
+    return await _rearm(session, now, exists(newer))
+
+
+async def _rearm(session: AsyncSession, now: datetime, *where: ColumnElement[bool]) -> int:
     result = await session.execute(
         update(OutboxItem)
-        .where(OutboxItem.event_id == event_id, OutboxItem.status == SENT, OutboxItem.posted_revision < revision)
+        .where(OutboxItem.status == SENT, *where)
         .values(status=PENDING, next_attempt_at=now, attempts=0, last_error=None)
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
