@@ -179,8 +179,9 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Grouped cross-validation: per-class precision/recall/F1, macro-F1, confusion, by form, false alarms.
-    With --clustering: pairwise precision/recall/F1 of grouping reports into events, on the tuning set and on the
-    held-out set that was not used for tuning (JSON: the tuning set's report, the held-out one under "holdout")."""
+    With --clustering: pairwise precision/recall/F1 of grouping reports into events, on the tuning set, the
+    development set and the blind held-out set (JSON: the tuning set's report, the others under "development"
+    and "holdout")."""
     from classifiers.corpus import DEFAULT_CORPUS_DIR, CorpusError
     from classifiers.evaluation import evaluate
 
