@@ -57,6 +57,9 @@ _BRAND_AFTER = re.compile(r"^\s+(?:banner|brand|label)\b", re.IGNORECASE)
 # "In a statement on Telegram, the IRI said ...": the claim marker sits in an opening phrase before the subject.
 _CLAIM_OPENER = re.compile(r"^(?:in|on|via|through)\b[^,;]*,\s*(?:the\s+)?$", re.IGNORECASE)
 # "Baghdad condemns ...", "Damascus said ...": a capital standing for its government is not where it happened.
+# "the al-Omar field's residential area known as Green Village": the place so named is the one meant, ahead of
+# the places the sentence used to describe it.
+_NAMED_AS = re.compile(r"\b(?:known as|called|dubbed|nicknamed)\s+(?:the\s+)?$", re.IGNORECASE)
 _METONYM_VERB = re.compile(
     r"^\s+(?:has\s+|had\s+)?(?:condemn|denounc|protest|accus|blam|said|says|say\b|warn|demand|summon|reject|"
     r"call|den(?:y|ie)|vow|threaten|respond)", re.IGNORECASE)
@@ -201,15 +204,20 @@ def _entities(
     def response_at(pos: int) -> int:
         return len(incident_part(next(s for start, end, s in offsets if start <= pos < end + 1)))
 
+    sentence_start, sentence_places = -1, 0  # the current sentence, and where its places begin in `places`
     for m in gazetteer.find(joined):
-        sentence = next(s for start, end, s in offsets if start <= m.start < end + 1)
+        start = start_of(m.start)
+        if start != sentence_start:
+            sentence_start, sentence_places = start, len(places)
         if m.kind == "group":
-            start = start_of(m.start)
+            sentence = next(s for begin, _, s in offsets if begin == start)
             role = "claimed" if claims_in_sentence(sentence, m.start - start, m.end - start) else "attributed"
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
-        elif m.kind == "place" and m.key not in places and m.start - start_of(m.start) < response_at(m.start):
-            if not _is_metonym(m.key, joined[m.end:], gazetteer):
+        elif m.kind == "place" and m.key not in places and m.start - start < response_at(m.start):
+            if _NAMED_AS.search(joined[max(0, m.start - 30):m.start]):
+                places.insert(sentence_places, m.key)
+            elif not _is_metonym(m.key, joined[m.end:], gazetteer):
                 places.append(m.key)
         elif m.kind == "weapon" and m.key not in weapons:
             weapons.append(m.key)

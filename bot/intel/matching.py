@@ -2,7 +2,8 @@
 
 Blocking first: same kind, within the time window, named incident days at most one apart (for attacks, named
 days more than a night apart are always two incidents), a report without a named day anchored on its
-publication time (it is news of that day: see `_undated_fits`), the report's main place near one of the event's
+publication time (it is news of that day, and an event already in the news before a report's named day began
+is an earlier incident: see `_undated_fits`), the report's main place near one of the event's
 main places (an event's place identity is where its reports say it happened, not every place any report
 mentioned; a multi-site strike accepts places within MULTI_SITE_KM the same night), attacks on two different
 main bases apart, and compatible groups. Then a score: the best TF-IDF cosine between the report and the event's
@@ -19,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
@@ -39,6 +40,8 @@ SAME_AREA_BONUS = 0.10
 # A report that names no day is fresh news: it was published within a day of what it reports.
 UNDATED_DAYS = 1
 UNDATED_WINDOW_HOURS = 24
+# Iraq, Syria and Jordan keep UTC+3: a day named by a local report begins at 21:00 UTC the day before.
+REGION_UTC_OFFSET = timedelta(hours=3)
 # One operation against "85 targets at seven sites" is reported from places far apart.
 MULTI_SITE_KM = 400.0
 _MULTI_SITE = re.compile(
@@ -202,12 +205,21 @@ def _undated_fits(report: Report, cand: Candidate) -> bool:
     if report.day_precise and cand.day_precise:
         return True
     if report.day_precise:  # the candidate's reports name no day: compare with when they were published
+        if cand_published < _day_began(report.occurred_at.date()):
+            return False  # the event was in the news before the report's day began: an earlier incident
         return abs((report.occurred_at.date() - cand_published.date()).days) <= UNDATED_DAYS
     if cand.day_precise:
+        if report.published_at < _day_began(cand.occurred_at.date()):
+            return False
         last_day = cand.last_day or cand.occurred_at.date()
         return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
     last = cand.last_published or cand.occurred_at
     return abs((report.published_at - last).total_seconds()) <= UNDATED_WINDOW_HOURS * 3600
+
+
+def _day_began(day: date) -> datetime:
+    """When `day` began where the incidents happen: nothing can be reported about it before then."""
+    return datetime.combine(day, time(), UTC) - REGION_UTC_OFFSET
 
 
 def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:

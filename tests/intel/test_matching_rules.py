@@ -160,3 +160,45 @@ def test_capital_standing_for_its_government_is_not_a_place(gz):
                                      gz).places
     assert "baghdad" in extract("US strike in Baghdad kills commander", "A drone hit a car in Baghdad.", at,
                                 gz).places
+
+
+# Rule 2c: nothing is reported about a day before that day began (UTC+3 in the region).
+
+SAME_BASE_TWO_DAYS = [
+    item("r1", "militia_attack", "Rockets fired at US base at Tal Baydar",
+         "Several rockets were fired at the coalition base at Tal Baydar, a Syrian monitor reported.",
+         "2025-09-03T17:30:00"),
+    item("r2", "militia_attack", "Resistance claims drone attack on Tal Baydar",
+         "The Islamic Resistance in Iraq said its drone struck the American base at Tal Baydar on Thursday "
+         "morning, a day after its rocket attack there.", "2025-09-04T07:00:00"),
+    item("r3", "militia_attack", "No injuries in Wednesday rocket attack at Tal Baydar, official says",
+         "Rockets fired at Tal Baydar on Wednesday evening caused no injuries, a US defense official said.",
+         "2025-09-04T12:00:00"),
+]
+
+
+def test_report_of_a_day_that_began_after_the_event_was_in_the_news_starts_a_new_event(gz):
+    same = clusters(SAME_BASE_TWO_DAYS, gz)
+    assert not same("r1", "r2")
+    assert same("r1", "r3")  # Wednesday's attack keeps its own late follow-up
+
+
+def test_local_next_day_begins_at_21_utc(gz):
+    # Published at 22:00 UTC, 01:00 local: a local report naming the next day may be about the same night.
+    items = [
+        item("n1", "militia_attack", "Drone attack on base at Tal Baydar",
+             "A drone targeted the coalition base at Tal Baydar, a monitor said.", "2025-09-03T22:00:00"),
+        item("n2", "militia_attack", "Drone hits Tal Baydar in the early hours of Thursday",
+             "A one-way drone hit the base at Tal Baydar early Thursday, local sources said.",
+             "2025-09-04T05:00:00"),
+    ]
+    assert clusters(items, gz)("n1", "n2")
+
+
+# Rule 1b: "the area known as Green Village" names the place meant.
+
+def test_place_named_with_known_as_is_the_main_place(gz):
+    ex = extract("Shells hit US base in eastern Syria",
+                 "Shells struck the American base at the al-Omar field's housing area known as Green Village.",
+                 datetime(2025, 9, 5, 12, tzinfo=UTC), gz)
+    assert ex.places[:2] == ("green-village", "al-omar")
