@@ -71,6 +71,10 @@ def test_bad_file_names_the_entry(tmp_path):
     ("Drones flew at al-Asad Tuesday night", "ain-al-asad"), ("A drone was downed near Hewlêr", "erbil"),
     ("Militants targeted the K1 base", "k1"), ("Rockets fell near the Omar field", "al-omar"),
     ("Rockets landed near the Kharab al-Jir airstrip", "kharab-al-jir"),
+    ("A drone hit Hareer base", "harir"), ("Rockets at the Bashur airfield", "harir"), ("Drone at Tal Bidr", "tal-baydar"),
+    ("Shelling near Rumailan", "rumalyn"), ("US jets bombed Akashat", "akashat"), ("Drones over Rukban", "rukban"),
+    ("Clashes in Tell Tamer", "tal-tamr"), ("A raid near al-Malikiyah", "malikiyah"),
+    ("Fighter jets at Muwaffaq Salti air base", "muwaffaq-salti"),
 ])
 def test_more_place_variants(gz, text, key):
     assert keys(gz, text, "place") == [key]
