@@ -169,8 +169,8 @@ def evaluate_command(
     ] = None,
     clustering: bool = typer.Option(
         False, "--clustering",
-        help="Evaluate event clustering instead: the tuning set (classifiers/data/clustering.jsonl), the "
-             "development set (clustering_dev.jsonl) and the blind held-out set (clustering_holdout.jsonl).",
+        help="Evaluate event clustering instead, on every labelled set in classifiers/data (clustering*.jsonl): "
+             "tuning, development and blind.",
     ),
     clustering_set: Annotated[
         Path | None,
@@ -179,9 +179,8 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Grouped cross-validation: per-class precision/recall/F1, macro-F1, confusion, by form, false alarms.
-    With --clustering: pairwise precision/recall/F1 of grouping reports into events, on the tuning set, the
-    development set and the blind held-out set (JSON: the tuning set's report, the others under "development"
-    and "holdout")."""
+    With --clustering: pairwise precision/recall/F1 of grouping reports into events on each labelled set, marked
+    with its role (JSON: {"sets": [...]}, or one set's report with --clustering-set)."""
     from classifiers.corpus import DEFAULT_CORPUS_DIR, CorpusError
     from classifiers.evaluation import evaluate
 
@@ -205,25 +204,19 @@ def evaluate_command(
 
 
 def evaluate_clustering_command(as_json: bool, path: Path | None = None) -> None:
-    from bot.intel.clustering_eval import DEV_SET, HOLDOUT_SET, TUNING_SET, evaluate_clustering
+    from bot.intel.clustering_eval import evaluate_clustering, evaluate_sets
 
     settings = settings_or_exit().events
-    paths = [path] if path is not None else [TUNING_SET, DEV_SET, HOLDOUT_SET]
     try:
-        reports = [evaluate_clustering(p, settings) for p in paths]
+        reports = evaluate_sets(settings) if path is None else [evaluate_clustering(path, settings)]
     except (OSError, ValueError) as exc:
         fail(f"cannot evaluate clustering: {exc}")
     if as_json:
-        out = reports[0].as_dict()
-        if len(reports) > 1:
-            out["development"], out["holdout"] = reports[1].as_dict(), reports[2].as_dict()
+        out = reports[0].as_dict() if path is not None else {"sets": [r.as_dict() for r in reports]}
         typer.echo(json.dumps(out, indent=2))
         return
     for report in reports:
         console.print(report.as_table())
-    if path is None:
-        console.print("The threshold and rules were tuned on the first set and revised on the second (development,"
-                      " seen); the third (held out) was written blind and never used for a decision.")
 
 
 # --- classify ----------------------------------------------------------------------------------------------------
