@@ -32,6 +32,9 @@ _MONTH_DAY = re.compile(
     r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3,9})|(?P<m2>[a-z]{3,9})\s+(?P<d2>\d{1,2}))(?:st|nd|rd|th)?\b(?!\s*(?:km|mi))",
     re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added)\s+(?:on\s+)?$", re.IGNORECASE)
+# "The Pentagon on Monday named the soldiers": the weekday dates the statement that follows it.
+_SPEECH_AFTER = re.compile(r"^,?\s+(?:said|says|announced|confirmed|named|identified|released|stated|added|told|"
+                           r"denied|condemned|issued|published)\b", re.IGNORECASE)
 # Hours (UTC) a part of the day maps to; only used to order events within one day.
 _PART_HOUR = {"early": 4, "morning": 8, "midday": 12, "afternoon": 15, "evening": 19, "late": 21, "night": 22,
               "overnight": 1}
@@ -43,6 +46,7 @@ class IncidentDate:
     occurred_at: datetime
     precision: str  # 'day' (named in the text) | 'published' (fallback to publication time)
     phrase: str | None = None
+    part: str = ""  # the part of the day named with it ("night", "early"), if any
 
 
 def resolve_date(sentences: list[str], published: datetime) -> IncidentDate:
@@ -58,7 +62,7 @@ def resolve_date(sentences: list[str], published: datetime) -> IncidentDate:
 def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
     candidates: list[tuple[int, IncidentDate]] = []
     for m in _WEEKDAY.finditer(sentence):
-        if _SPEECH.search(sentence[: m.start()]):
+        if _SPEECH.search(sentence[: m.start()]) or _SPEECH_AFTER.match(sentence[m.end():]):
             continue  # "officials said Monday": the day of the statement, not of the incident
         target = WEEKDAYS.index(m["day"].lower())
         back = (published.weekday() - target) % 7
@@ -108,4 +112,4 @@ def _at(day: date, part: str, published: datetime, phrase: str) -> IncidentDate:
     hour = _PART_HOUR.get(part, 12)
     occurred = datetime.combine(day, time(hour), tzinfo=UTC)
     # Never after publication: a "late Tuesday" story published Tuesday 20:00 happened before 20:00.
-    return IncidentDate(day, min(occurred, published), "day", phrase)
+    return IncidentDate(day, min(occurred, published), "day", phrase, part)

@@ -60,6 +60,10 @@ _CLAIM_OPENER = re.compile(r"^(?:in|on|via|through)\b[^,;]*,\s*(?:the\s+)?$", re
 # "the al-Omar field's residential area known as Green Village": the place so named is the one meant, ahead of
 # the places the sentence used to describe it.
 _NAMED_AS = re.compile(r"\b(?:known as|called|dubbed|nicknamed)\s+(?:the\s+)?$", re.IGNORECASE)
+# "a strike south of Baghdad", "30 km west of Erbil": the city locates the place, it is not the place.
+_REFERENCE_POINT = re.compile(
+    r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?$",
+    re.IGNORECASE)
 _METONYM_VERB = re.compile(
     r"^\s+(?:has\s+|had\s+)?(?:condemn|denounc|protest|accus|blam|said|says|say\b|warn|demand|summon|reject|"
     r"call|den(?:y|ie)|vow|threaten|respond)", re.IGNORECASE)
@@ -94,6 +98,7 @@ class Extraction:
     aggregates: tuple[Aggregate, ...] = ()
     roundup: bool = False  # the headline itself is a running total: not one incident
     incident_sentences: tuple[str, ...] = field(default=(), repr=False)
+    landmarks: frozenset[str] = frozenset()  # places named only as reference points ("south of Baghdad")
 
     @property
     def occurred_at(self) -> datetime:
@@ -125,7 +130,7 @@ def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer) ->
     all_sentences = [title_n, *sentences(body_n)] if title_n else sentences(body_n)
     incident = [s for s in all_sentences if not is_aggregate(s)]
     aggregates = tuple(Aggregate(s, _aggregate_count(s)) for s in all_sentences if is_aggregate(s))
-    groups, places, weapons = _entities(all_sentences, gazetteer)
+    groups, places, weapons, landmarks = _entities(all_sentences, gazetteer)
     return Extraction(
         groups=groups,
         places=places,
@@ -136,6 +141,7 @@ def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer) ->
         aggregates=aggregates,
         roundup=bool(title_n) and is_aggregate(title_n),
         incident_sentences=tuple(incident),
+        landmarks=landmarks,
     )
 
 
@@ -187,10 +193,12 @@ def _aggregate_count(sentence: str) -> int | None:
 
 def _entities(
     all_sentences: list[str], gazetteer: Gazetteer
-) -> tuple[tuple[GroupMention, ...], tuple[str, ...], tuple[str, ...]]:
+) -> tuple[tuple[GroupMention, ...], tuple[str, ...], tuple[str, ...], frozenset[str]]:
     roles: dict[str, str] = {}
     places: list[str] = []
     weapons: list[str] = []
+    references: set[str] = set()  # named as a reference point somewhere
+    located: set[str] = set()  # named as a place in its own right somewhere
     # Gazetteer.find resolves weak aliases per call: run it over the whole text once so a bare "Hezbollah"
     # yields to a "Kataib Hezbollah" named in another sentence.
     joined = "\n".join(all_sentences)
@@ -214,14 +222,19 @@ def _entities(
             role = "claimed" if claims_in_sentence(sentence, m.start - start, m.end - start) else "attributed"
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
-        elif m.kind == "place" and m.key not in places and m.start - start < response_at(m.start):
-            if _NAMED_AS.search(joined[max(0, m.start - 30):m.start]):
+        elif m.kind == "place" and m.start - start < response_at(m.start):
+            before = joined[max(0, m.start - 30):m.start]
+            (references if _REFERENCE_POINT.search(before) else located).add(m.key)
+            if m.key in places:
+                continue
+            if _NAMED_AS.search(before):
                 places.insert(sentence_places, m.key)
             elif not _is_metonym(m.key, joined[m.end:], gazetteer):
                 places.append(m.key)
         elif m.kind == "weapon" and m.key not in weapons:
             weapons.append(m.key)
-    return tuple(GroupMention(k, r) for k, r in roles.items()), tuple(places), tuple(weapons)
+    landmarks = frozenset(references - located)
+    return tuple(GroupMention(k, r) for k, r in roles.items()), tuple(places), tuple(weapons), landmarks
 
 
 def _is_metonym(key: str, after: str, gazetteer: Gazetteer) -> bool:

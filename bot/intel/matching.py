@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -27,6 +27,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from bot.intel.extract import Extraction
 from bot.intel.gazetteer import Gazetteer
+from bot.intel.textutil import normalize
 
 SAME_PLACE_BONUS = 0.15
 WEAPON_BONUS = 0.05
@@ -37,17 +38,25 @@ NEXT_DAY_GAP_HOURS = 10
 SAME_NIGHT_BONUS = 0.10
 MULTI_SITE_BONUS = 0.10
 SAME_AREA_BONUS = 0.10
+SAME_COUNTRY_BONUS = 0.05
 # A report that names no day is fresh news: it was published within a day of what it reports.
 UNDATED_DAYS = 1
-UNDATED_WINDOW_HOURS = 24
+UNDATED_WINDOW = timedelta(hours=24)
 # Iraq, Syria and Jordan keep UTC+3: a day named by a local report begins at 21:00 UTC the day before.
 REGION_UTC_OFFSET = timedelta(hours=3)
 # One operation against "85 targets at seven sites" is reported from places far apart.
 MULTI_SITE_KM = 400.0
 _MULTI_SITE = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens of|multiple|several|numerous|a series of)\s+"
-    r"(?:[\w-]+\s+)?(?:targets|sites|locations|facilities|positions)\b|\bin (?:both )?iraq and syria\b|"
+    r"(?:[\w'’-]+\s+){0,4}?(?:targets|sites|locations|facilities|positions)\b|\bin (?:both )?iraq and syria\b|"
     r"\bin syria and iraq\b", re.IGNORECASE)
+# "a base in western Iraq", "US forces in Syria": the country a report names when it names no place.
+_COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
+                      r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
+                      re.IGNORECASE)
+# Parts of the day that border the night: "Thursday night" (US time) and "early Friday" (local) are one night.
+_EVENING = {"evening", "late", "night"}
+_SMALL_HOURS = {"early", "overnight", "morning"}
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
 _SPECIFIC_GROUP_TYPES = {"militia", "state"}
 
@@ -68,6 +77,8 @@ class Report:
     multi_site: bool = False  # "85 targets", "several sites", "in Iraq and Syria"
     areas: frozenset[str] = frozenset()  # provinces it names or its places lie in ("Babil", "Anbar")
     main_areas: frozenset[str] = frozenset()  # the province of its main place
+    country: str | None = None  # its main place's country, or else the country it names
+    day_part: str = ""  # the part of the named day ("night", "early"), if any
 
     @property
     def published_at(self) -> datetime:
@@ -98,6 +109,8 @@ class Candidate:
     main_votes: Counter[str] = field(default_factory=Counter)
     last_day: date | None = None  # the latest day its reports name
     areas: set[str] = field(default_factory=set)  # the provinces of its main places
+    countries: set[str] = field(default_factory=set)
+    day_part: str = ""
 
     @classmethod
     def start(cls, ref: object, report: Report) -> Candidate:
@@ -109,6 +122,8 @@ class Candidate:
             cand.main_votes[report.main_place] += 1
         cand.last_day = report.occurred_at.date() if report.day_precise else None
         cand.areas = set(report.main_areas)
+        cand.countries = {report.country} if report.country else set()
+        cand.day_part = report.day_part
         return cand
 
     def absorb(self, report: Report) -> None:
@@ -117,6 +132,8 @@ class Candidate:
             day = report.occurred_at.date()
             self.last_day = max(self.last_day or day, day)
         self.areas |= report.main_areas
+        if report.country:
+            self.countries.add(report.country)
         if report.main_place:
             self.places.add(report.main_place)
             self.main_votes[report.main_place] += 1
@@ -132,13 +149,14 @@ class Candidate:
         self.first_published = min(self.first_published or published, published)
         self.last_published = max(self.last_published or published, published)
         if report.day_precise and not self.day_precise:
-            self.occurred_at, self.day_precise = report.occurred_at, True
+            self.occurred_at, self.day_precise, self.day_part = report.occurred_at, True, report.day_part
 
 
 def report_from(kind: str, title: str, text: str, extraction: Extraction, gazetteer: Gazetteer,
                 published: datetime | None = None) -> Report:
     """Build the matching features of one article (`published`: when it was published, if known)."""
-    main = main_place(extraction.places, kind, gazetteer)
+    headline = {m.key for m in gazetteer.find(normalize(title)) if m.kind == "place"}
+    main = main_place([p for p in extraction.places if p not in extraction.landmarks], kind, gazetteer, headline)
     full = f"{title}. {text}"
     return Report(
         kind=kind,
@@ -154,17 +172,31 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
         # Officials and governments often name the province, not the town.
         areas=frozenset(gazetteer.areas(extraction.places, full)),
         main_areas=frozenset(gazetteer.areas([main] if main else [])),
+        country=_country(main, full, gazetteer),
+        day_part=extraction.incident.part,
     )
 
 
-def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer) -> str | None:
-    """The place an event is 'at': the first base named for an attack, the first militia-side site for a strike."""
-    wanted = {"base"} if kind == "militia_attack" else {"site", "city", "region"}
-    for key in places:
-        place = gazetteer.places.get(key)
-        if place is not None and place.type in wanted:
-            return key
-    return places[0] if places else None
+def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
+               headline: Collection[str] = ()) -> str | None:
+    """The place an event is 'at': the first base named for an attack (else the first place), the first
+    militia-side place for a strike. A base in a strike report is usually the attack it answers ("including the
+    11 March attack on Camp Taji"); it is the strike's place only when the headline names it (the strike on a
+    convoy at Baghdad airport)."""
+    def of_type(types: set[str], among: Collection[str]) -> str | None:
+        return next((k for k in places if k in among and k in gazetteer.places
+                     and gazetteer.places[k].type in types), None)
+
+    if kind == "militia_attack":
+        return of_type({"base"}, places) or (places[0] if places else None)
+    return of_type({"site", "city", "region"}, places) or of_type({"base"}, headline)
+
+
+def _country(main: str | None, text: str, gazetteer: Gazetteer) -> str | None:
+    if main is not None and main in gazetteer.places:
+        return gazetteer.places[main].country
+    m = _COUNTRY.search(text)
+    return m[1].capitalize() if m else None
 
 
 def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hours: float) -> bool:
@@ -182,7 +214,7 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
         return False
     if not _undated_fits(report, cand):
         return False
-    if not _places_fit(report, cand, gazetteer):
+    if not _places_fit(report, cand, gazetteer) or not _countries_fit(report, cand):
         return False
     if report.kind == "militia_attack" and _distinct_bases(report, cand, gazetteer):
         # Near is not same: militias often hit two nearby bases in one night (al-Tanf and Tower 22), and each
@@ -198,7 +230,7 @@ def _undated_fits(report: Report, cand: Candidate) -> bool:
 
     A report that names no day ("US jets strike KH targets in Iraq") is news of the last day: it is about an
     incident whose named day is the day it was published or the day before (UTC vs local), and it is about the
-    same incident as another undated report only if both were published within UNDATED_WINDOW_HOURS. Follow-ups
+    same incident as another undated report only if both were published within UNDATED_WINDOW. Follow-ups
     that come later name the day ("Friday's strikes").
     """
     cand_published = cand.first_published or cand.occurred_at
@@ -214,7 +246,7 @@ def _undated_fits(report: Report, cand: Candidate) -> bool:
         last_day = cand.last_day or cand.occurred_at.date()
         return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
     last = cand.last_published or cand.occurred_at
-    return abs((report.published_at - last).total_seconds()) <= UNDATED_WINDOW_HOURS * 3600
+    return abs(report.published_at - last) <= UNDATED_WINDOW
 
 
 def _day_began(day: date) -> datetime:
@@ -237,15 +269,25 @@ def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
     return False
 
 
+def _countries_fit(report: Report, cand: Candidate) -> bool:
+    """A report from another country is another incident ("a base in Jordan" and the drone attack at Shaddadi),
+    unless it is part of a strike operation in both countries that night."""
+    if not report.country or not cand.countries or report.country in cand.countries:
+        return True
+    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _same_night(report, cand)
+
+
 def _same_night(report: Report, cand: Candidate) -> bool:
     """Both date the incident to the same day or night: named days a night apart at most, or (a side naming no
-    day) a report of that day published within UNDATED_WINDOW_HOURS of the event's latest report."""
+    day) a report of that day published within UNDATED_WINDOW of the event's latest report (and of the
+    incident itself, when a report named its hour)."""
     if report.day_precise and cand.day_precise:
         return not _different_days(report, cand) and abs((report.occurred_at.date()
                                                           - cand.occurred_at.date()).days) <= 1
+    if cand.day_precise and cand.day_part and report.published_at - cand.occurred_at > UNDATED_WINDOW:
+        return False  # its hour is known ("overnight", "Monday night"), and the report came a day after it
     last = cand.last_published or cand.occurred_at
-    return (_undated_fits(report, cand)
-            and abs((report.published_at - last).total_seconds()) <= UNDATED_WINDOW_HOURS * 3600)
+    return _undated_fits(report, cand) and abs(report.published_at - last) <= UNDATED_WINDOW
 
 
 def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
@@ -269,6 +311,8 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
         score += SAME_PLACE_BONUS
     elif report.areas & cand.areas:
         score += SAME_AREA_BONUS  # "a US strike in Babil province" and the strike at Jurf al-Sakhar
+    elif report.country in cand.countries:
+        score += SAME_COUNTRY_BONUS  # one side names no place ("a base in Jordan"), but the same country
     if {g for g in report.groups & cand.groups if _specific(g, gazetteer)}:
         score += GROUP_BONUS
     if report.weapons & cand.weapons:
@@ -292,7 +336,18 @@ def _different_days(report: Report, cand: Candidate) -> bool:
     # NEXT_DAY_GAP_HOURS between named days counts as a different day.
     if not (report.day_precise and cand.day_precise) or report.occurred_at.date() == cand.occurred_at.date():
         return False
+    if report.kind == "us_strike" and _one_night(report, cand):
+        return False
     return abs((report.occurred_at - cand.occurred_at).total_seconds()) > NEXT_DAY_GAP_HOURS * 3600
+
+
+def _one_night(report: Report, cand: Candidate) -> bool:
+    """Consecutive named days with the night between them named: "Thursday night's strikes" and the strikes
+    "on Friday" of a report that gives no hour. Strikes only: US strikes come at night and are dated in US and
+    local time; attacks on consecutive days are usually two attacks."""
+    (early, early_part), (late, late_part) = sorted([(report.occurred_at.date(), report.day_part),
+                                                     (cand.occurred_at.date(), cand.day_part)])
+    return (late - early).days == 1 and (early_part in _EVENING or late_part in _SMALL_HOURS)
 
 
 def best_match(

@@ -201,4 +201,82 @@ def test_place_named_with_known_as_is_the_main_place(gz):
     ex = extract("Shells hit US base in eastern Syria",
                  "Shells struck the American base at the al-Omar field's housing area known as Green Village.",
                  datetime(2025, 9, 5, 12, tzinfo=UTC), gz)
-    assert ex.places[:2] == ("green-village", "al-omar")
+    assert ex.places == ("eastern-syria", "green-village", "al-omar")  # the headline's region, then the named base
+    assert report_from("militia_attack", "", "", ex, gz).main_place == "green-village"
+
+
+# Rule 1c: where a report names no place, the country it names still sets it apart.
+
+def test_placeless_report_from_another_country_stays_apart(gz):
+    items = [
+        item("s1", "militia_attack", "Resistance claims dawn drone attack on al-Shaddadi base",
+             "The Islamic Resistance in Iraq said its drones struck the occupation base at al-Shaddadi at dawn.",
+             "2025-10-05T07:00:00"),
+        item("j1", "militia_attack", "Drone hits small US outpost in Jordan",
+             "A one-way drone struck a base in Jordan near the Syrian border, wounding several US troops.",
+             "2025-10-05T12:00:00"),
+        item("j2", "militia_attack", "Drone attack in northeast Jordan wounds US troops, officials say",
+             "Officials said a drone attack on a US position in northeast Jordan wounded several soldiers.",
+             "2025-10-05T14:00:00"),
+    ]
+    same = clusters(items, gz)
+    assert same("j1", "j2")
+    assert not same("s1", "j1")
+
+
+def test_region_first_reports_join_the_base_named_later(gz):
+    items = [
+        item("w1", "militia_attack", "Missile hits base in western Iraq hosting US troops",
+             "A missile struck an air base in western Iraq late on Sunday, causing minor injuries, an official said.",
+             "2025-10-12T22:30:00"),
+        item("w2", "militia_attack", "Sirens at Ain al-Asad after late-night strike",
+             "Residents heard a loud blast at Ain al-Asad air base late on Sunday; a resistance group claimed it.",
+             "2025-10-13T06:00:00"),
+    ]
+    assert clusters(items, gz)("w1", "w2")
+
+
+# Rule 1d: a strike's place is a militia-side place; a US base it names is the attack it answers.
+
+def test_us_base_named_in_a_strike_report_is_not_the_strike_place(gz):
+    ex = extract("US strikes Kataib Hezbollah depots",
+                 "The depots held rockets used in last week's attack on Camp Taji, officials said.",
+                 datetime(2025, 10, 20, 23, tzinfo=UTC), gz)
+    report = report_from("us_strike", "US strikes Kataib Hezbollah depots", "", ex, gz)
+    assert "camp-taji" in report.places and report.main_place is None
+    headline = "Drone strike on convoy at Baghdad airport kills commander"
+    ex = extract(headline, "", datetime(2025, 10, 20, 23, tzinfo=UTC), gz)
+    assert report_from("us_strike", headline, "", ex, gz).main_place == "victory-base"
+
+
+def test_city_named_as_a_reference_point_is_not_the_place(gz):
+    at = datetime(2025, 10, 21, 2, tzinfo=UTC)
+    ex = extract("US strike kills four militiamen", "The strike hit a truck south of Baghdad.", at, gz)
+    assert ex.landmarks == {"baghdad"}
+    assert report_from("us_strike", "US strike kills four militiamen", "", ex, gz).main_place is None
+    ex = extract("US drone strike in Baghdad", "A drone hit a car in Baghdad, 20 km south of Taji.", at, gz)
+    assert ex.landmarks == {"camp-taji"} and "baghdad" not in ex.landmarks
+
+
+# Rule 3b: strikes dated "Thursday night" (US time) and "Friday" (local) are one night.
+
+def test_strike_night_named_in_us_and_local_time_joins(gz):
+    items = [
+        item("u1", "us_strike", "US jets strike weapons depots near Abu Kamal",
+             "American F-16s struck two weapons depots near Abu Kamal on Friday, a Syrian monitor said.",
+             "2025-11-07T09:00:00"),
+        item("u2", "us_strike", "Analysis: what Thursday night's strikes near Abu Kamal say about deterrence",
+             "The strikes near Abu Kamal on Thursday night were the first in months, officials said. Militias "
+             "have since fired at two bases.", "2025-11-08T08:00:00"),
+    ]
+    assert clusters(items, gz)("u1", "u2")
+
+
+def test_attacks_on_consecutive_days_stay_apart_even_with_a_night_named(gz):
+    items = [
+        item("t1", "militia_attack", "Rockets hit Ain al-Asad on Thursday night",
+             "Several rockets hit Ain al-Asad air base on Thursday night, officials said.", "2025-11-06T23:00:00"),
+        item("t2", "militia_attack", "Drone attack on Ain al-Asad on Friday",
+             "A drone attacked Ain al-Asad air base on Friday, officials said.", "2025-11-07T16:00:00"),
+    ]
+    assert not clusters(items, gz)("t1", "t2")

@@ -36,3 +36,8 @@ def test_vague_spans_fall_back_to_publication():
     found = resolve_date(["Rockets hit the base last week."], PUB)
     assert found.precision == "published" and found.day == PUB.date()
     assert resolve_date(["It was hit 40 days ago."], PUB).precision == "published"
+
+
+def test_weekday_before_a_speech_verb_dates_the_statement_not_the_incident():
+    found = resolve_date(["The Pentagon on Monday named the three soldiers killed in the attack."], PUB)
+    assert found.precision == "published"
