@@ -1,13 +1,15 @@
 """Timeline and context queries at 1M stored articles: p50/p95 latency (target p95 <= 50 ms).
 
 Builds a fresh store (migrated schema: SQLite with its FTS triggers, or PostgreSQL with --db-url), bulk-inserts
-synthetic articles and a proportionate set of events (one event per ~20 articles, 1-3 groups each, ~20% of
-articles attached to events), then times, through the same async code the bot uses:
+synthetic articles and a proportionate set of events (one event per ~20 articles, 1-3 groups each, a main place
+and for ~30% of events a second place their reports name, ~20% of articles attached to events), then times,
+through the same async code the bot uses:
   - timeline_context(event)        (all context queries for one post)
   - load_post(event)               (context + sources + fact strings)
   - timeline(group=..)             (sitrep timeline --group)
   - timeline(place=.., kind=..)    (sitrep timeline --place --kind)
   - timeline(since=..)             (sitrep timeline --since)
+  - timeline_events(place=..)      (/timeline place: on Discord, the default 90 days)
 
 Usage: uv run python bench/bench_timeline.py [--articles 1000000] [--iterations 300] [--db /tmp/x.db]
        uv run python bench/bench_timeline.py --db-url postgresql+asyncpg://postgres@127.0.0.1:5432/sitrep_bench
@@ -40,6 +42,7 @@ from bot.intel.gazetteer import Gazetteer
 from bot.intel.posts import load_post
 from bot.storage import events as store
 from bot.storage.db import create_engine, session_factory, upgrade_sync
+from bot.storage.lookups import timeline_events
 from bot.storage.models import Event
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +60,7 @@ EVENT_COLUMNS = ("id", "kind", "occurred_at", "first_seen_at", "updated_at", "ti
                  "country", "groups", "places", "weapons", "casualties", "confidence", "model_version", "origin",
                  "revision")
 GROUP_COLUMNS = ("event_id", "group_key", "kind", "occurred_at")
+PLACE_COLUMNS = ("event_id", "place_key", "kind", "occurred_at")
 LINK_COLUMNS = ("article_id", "event_id", "similarity", "added_at")
 
 
@@ -65,10 +69,12 @@ def ts(dt: datetime) -> str:
 
 
 def rows(n_articles: int, stamp: Callable[[datetime], Any], seed: int = 7) -> Iterator[tuple[str, tuple, list]]:
-    """(table, columns, rows) batches: articles, then events, event_groups and event_articles.
+    """(table, columns, rows) batches: articles, then events, event_groups, event_places and event_articles.
 
     `stamp` turns a time into what the driver stores (naive UTC text for SQLite, the datetime for PostgreSQL)."""
     rng = random.Random(seed)
+    # Second places draw from their own generator, so every other row is the same as before they existed.
+    second_rng = random.Random(seed + 1)
     batch = []
     for i in range(1, n_articles + 1):
         pub = stamp(START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400)))
@@ -78,7 +84,7 @@ def rows(n_articles: int, stamp: Callable[[datetime], Any], seed: int = 7) -> It
             yield "articles", ARTICLE_COLUMNS, batch
             batch = []
     n_events = max(1, n_articles // 20)
-    events, groups, links = [], [], []
+    events, groups, places, links = [], [], [], []
     article_ids = rng.sample(range(1, n_articles + 1), k=n_articles // 5)
     per_event = max(1, len(article_ids) // n_events)
     for e in range(1, n_events + 1):
@@ -87,14 +93,17 @@ def rows(n_articles: int, stamp: Callable[[datetime], Any], seed: int = 7) -> It
         kind = "militia_attack" if rng.random() < 0.75 else "us_strike"
         keys = rng.sample(GROUPS, k=rng.randint(1, 3))
         place = rng.choice(PLACES)
+        named = [place] + ([second_rng.choice([p for p in PLACES if p != place])] if second_rng.random() < 0.3 else [])
         events.append((e, kind, at, at, at, f"Event {e}", "Summary.", place, "Iraq",
-                       json.dumps([{"key": k, "role": "attributed"} for k in keys]), json.dumps([place]),
+                       json.dumps([{"key": k, "role": "attributed"} for k in keys]), json.dumps(named),
                        json.dumps(["rocket"]), json.dumps({"us_military": {"killed": 0, "wounded": 1}}),
                        0.9, "bench", "feed", 1))
         groups += [(e, k, kind, at) for k in keys]
+        places += [(e, p, kind, at) for p in named]
         links += [(a, e, 0.5, at) for a in article_ids[(e - 1) * per_event:e * per_event]]
     yield "events", EVENT_COLUMNS, events
     yield "event_groups", GROUP_COLUMNS, groups
+    yield "event_places", PLACE_COLUMNS, places
     yield "event_articles", LINK_COLUMNS, links
 
 
@@ -117,7 +126,7 @@ def populate_sqlite(path: Path, n_articles: int) -> Counter[str]:
 async def populate_postgres(url: str, n_articles: int) -> Counter[str]:
     """COPY into the tables with their secondary indexes dropped, then rebuild them and VACUUM ANALYZE."""
     counts: Counter[str] = Counter()
-    async with bulk_load(url, ("articles", "events", "event_groups", "event_articles")) as conn:
+    async with bulk_load(url, ("articles", "events", "event_groups", "event_places", "event_articles")) as conn:
         for table, columns, batch in rows(n_articles, lambda dt: dt):
             await conn.copy_records_to_table(table, records=batch, columns=columns)
             counts[table] += len(batch)
@@ -158,6 +167,8 @@ async def measure(url: str, n_events: int, iterations: int) -> dict[str, dict[st
             await timed("timeline --since", lambda s, d=since: store.timeline(s, since=d, limit=50))
             await timed("timeline --group --since", lambda s, g=g, d=since: store.timeline(s, group=g, since=d,
                                                                                            limit=50))
+            await timed("/timeline place (90 days)", lambda s, p=p: timeline_events(
+                s, since=now - timedelta(days=90), until=now, place=p))
     finally:
         await engine.dispose()
     return {name: {"p50_ms": round(statistics.median(v), 2), "p95_ms": round(pct(v, 95), 2),

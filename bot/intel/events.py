@@ -133,7 +133,7 @@ async def _refresh(session: AsyncSession, event: Event, reports: list[Article], 
     event.summary = summarize([(a.title, a.summary or "") for a in reports], gazetteer)
     if cls.confidence > event.confidence:
         event.confidence, event.model_version = cls.confidence, cls.model_version
-    await store.set_event_groups(session, event, [g["key"] for g in facts.groups])
+    await store.set_event_index_rows(session, event)
 
 
 def _signature(event: Event, sources: list[tuple[str, str | None, datetime]]) -> tuple[Any, ...]:

@@ -69,7 +69,7 @@ async def seed_timeline(session: AsyncSession, path: Path) -> int:
                       origin="seed", seed_key=row["seed_key"], source_url=row["source"], revision=1)
         session.add(event)
         await session.flush()
-        await store.set_event_groups(session, event, [g["key"] for g in event.groups])
+        await store.set_event_index_rows(session, event)
         known.add(row["seed_key"])
         added += 1
     await session.commit()

@@ -1,20 +1,23 @@
 """Queries for events and the timeline: the store side of bot.intel (clustering, context, posts, CLI).
 
 Every query that runs per post or per CLI call is backed by an index on (kind, occurred_at),
-(place_key, occurred_at) or event_groups (group_key, occurred_at); bench/bench_timeline.py measures them.
+(place_key, occurred_at), event_groups (group_key, occurred_at) or event_places (place_key, occurred_at);
+bench/bench_timeline.py measures them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, Classification, Event, EventArticle, EventGroup
+from bot.storage.models import Article, Classification, Event, EventArticle, EventGroup, EventPlace
 
 ATTACK, STRIKE = "militia_attack", "us_strike"
+IndexRow = TypeVar("IndexRow", EventGroup, EventPlace)
 
 
 async def classified_batch(session: AsyncSession, limit: int, lock: bool) -> list[tuple[Article, Classification]]:
@@ -42,14 +45,29 @@ async def event_articles(session: AsyncSession, event_id: int, limit: int = 50) 
     return list((await session.execute(query)).scalars())
 
 
-async def set_event_groups(session: AsyncSession, event: Event, keys: Sequence[str]) -> None:
-    """Make the event_groups rows of `event` match `keys` (kind and time copied for index lookups)."""
-    existing = {g.group_key: g for g in (await session.execute(
-        select(EventGroup).where(EventGroup.event_id == event.id))).scalars()}
-    for key in keys:
+async def set_event_index_rows(session: AsyncSession, event: Event) -> None:
+    """Make the event's event_groups and event_places rows match its groups and places.
+
+    Call after the event's groups, places, kind or time change: the rows copy kind and time so that the
+    (key, occurred_at) indexes answer "newest events of this group / at this place" without reading events.
+    """
+    await _sync_rows(session, EventGroup, "group_key", event, [g["key"] for g in event.groups])
+    await _sync_rows(session, EventPlace, "place_key", event, place_keys(event))
+
+
+def place_keys(event: Event) -> list[str]:
+    """The event's main place and every place its reports name, each once, main place first."""
+    return list(dict.fromkeys(k for k in [event.place_key, *(event.places or [])] if k))
+
+
+async def _sync_rows(session: AsyncSession, model: type[IndexRow], key_name: str, event: Event,
+                     keys: Sequence[str]) -> None:
+    rows = (await session.scalars(select(model).where(model.event_id == event.id))).all()
+    existing = {getattr(row, key_name): row for row in rows}
+    for key in dict.fromkeys(keys):  # a key named twice would break the (event_id, key) primary key
         row = existing.pop(key, None)
         if row is None:
-            session.add(EventGroup(event_id=event.id, group_key=key, kind=event.kind, occurred_at=event.occurred_at))
+            session.add(model(event_id=event.id, kind=event.kind, occurred_at=event.occurred_at, **{key_name: key}))
         else:
             row.kind, row.occurred_at = event.kind, event.occurred_at
     for row in existing.values():
@@ -128,22 +146,24 @@ async def window_counts(session: AsyncSession, end: datetime, days: Sequence[int
 async def timeline(session: AsyncSession, *, group: str | None = None, place: str | None = None,
                    kind: str | None = None, since: datetime | None = None, until: datetime | None = None,
                    limit: int = 100) -> list[Event]:
-    """Events newest first, filtered by group key, place key (main place), kind and time."""
-    query = select(Event)
+    """Events newest first, filtered by group key, place key (main place or any place its reports name), kind
+    and time."""
+    query, time_col = select(Event), Event.occurred_at
+    # A group or place filter reads and orders on its own table's (key, occurred_at) index instead of sorting the
+    # matching events. Both tables are keyed (event_id, key), so neither join repeats an event.
+    if place is not None:
+        query = query.join(EventPlace, EventPlace.event_id == Event.id).where(EventPlace.place_key == place)
+        time_col = EventPlace.occurred_at
     if group is not None:
         query = query.join(EventGroup, EventGroup.event_id == Event.id).where(EventGroup.group_key == group)
-    if place is not None:
-        query = query.where(Event.place_key == place)
+        time_col = EventGroup.occurred_at
     if kind is not None:
         query = query.where(Event.kind == kind)
-    time_col = EventGroup.occurred_at if group is not None else Event.occurred_at
     if since is not None:
         query = query.where(time_col >= since)
     if until is not None:
         query = query.where(time_col <= until)
-    # With a group filter, order on event_groups' own (group_key, occurred_at) index instead of sorting events.
-    order = EventGroup.occurred_at if group is not None else Event.occurred_at
-    query = query.order_by(order.desc(), Event.id.desc()).limit(limit)
+    query = query.order_by(time_col.desc(), Event.id.desc()).limit(limit)
     return list((await session.execute(query)).scalars())
 
 

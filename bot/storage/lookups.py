@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Article, CasualtyReport, Event, EventArticle, EventGroup, Feed, OutboxItem, Subscription
+from bot.storage.events import timeline
+from bot.storage.models import Article, CasualtyReport, Event, EventArticle, Feed, OutboxItem, Subscription
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +53,12 @@ async def timeline_events(
     place: str | None = None,
     limit: int = 500,
 ) -> list[Event]:
-    """Events in [since, until], newest first, filtered by kind, group key and place key (main or any place)."""
-    query = (select(Event).where(Event.occurred_at >= since, Event.occurred_at <= until)
-             .order_by(Event.occurred_at.desc(), Event.id.desc()))
-    if kind is not None:
-        query = query.where(Event.kind == kind)
-    if group is not None:
-        query = query.where(select(EventGroup.event_id).where(
-            EventGroup.event_id == Event.id, EventGroup.group_key == group).exists())
-    events = list((await session.scalars(query)).all())
-    if place is not None:
-        # `places` is a JSON list: filtering it in Python keeps one query for both dialects; windows are small.
-        events = [e for e in events if e.place_key == place or place in (e.places or [])]
-    return events[:limit]
+    """Events in [since, until], newest first, filtered by kind, group key and place key (main place or any place
+    its reports name).
+
+    The same query as `sitrep timeline`, so the CLI and Discord timelines cannot disagree on what matches.
+    """
+    return await timeline(session, group=group, place=place, kind=kind, since=since, until=until, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)

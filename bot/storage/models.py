@@ -174,6 +174,23 @@ class EventGroup(Base):
     __table_args__ = (Index("ix_event_groups_group_time", "group_key", "occurred_at"),)
 
 
+class EventPlace(Base):
+    """Places of an event, one row each: its main place and every place its reports name.
+
+    A place filter ("attacks at Erbil") is then an index lookup, where matching the JSON `places` list would
+    read every event in the window.
+    """
+
+    __tablename__ = "event_places"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    place_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_event_places_place_time", "place_key", "occurred_at"),)
+
+
 class EventArticle(Base):
     __tablename__ = "event_articles"
 

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.intel.gazetteer import Gazetteer
 from bot.publishing.post import EventPost, SourceLink
-from bot.storage.models import Article, CasualtyReport, Classification, Event, EventArticle, EventGroup, Feed
+from bot.storage.events import set_event_index_rows
+from bot.storage.models import Article, CasualtyReport, Classification, Event, EventArticle, Feed
 from tests.discord.payloads import EVENTS_CHANNEL
 
 # The outbox path where the events channel's new messages arrive at the fake Discord.
@@ -127,8 +128,7 @@ async def _event(session: AsyncSession, feed_id: int, kind: str, title: str, pla
                   casualties={"us": {"killed": 0, "wounded": 2}}, confidence=0.9, model_version="test-20240210")
     session.add(event)
     await session.flush()
-    for group in groups:
-        session.add(EventGroup(event_id=event.id, group_key=group, kind=kind, occurred_at=at))
+    await set_event_index_rows(session, event)
     for i in range(2):
         article = Article(key=f"{event.id}-{i}", feed_id=feed_id, source=f"Wire {i + 1}",
                           url=f"https://news.example/{event.id}/{i}", title=f"{title} ({i + 1})",

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 from bot.intel.clustering_eval import evaluate_clustering
 from bot.intel.events import build_events
 from bot.settings import EventSettings
-from bot.storage.models import Article, CasualtyReport, Event, EventArticle, EventGroup
+from bot.storage.events import timeline
+from bot.storage.lookups import timeline_events
+from bot.storage.models import Article, CasualtyReport, Event, EventArticle, EventGroup, EventPlace
 from tests.intel.helpers import add_classified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +71,26 @@ async def test_look_alike_attacks_a_day_apart_stay_apart(sessions, gz):
         groups = (await s.execute(select(EventGroup.group_key, EventGroup.kind))).all()
         assert groups == [("kataib-hezbollah", "us_strike")]
         assert events[2].groups == [{"key": "kataib-hezbollah", "role": "targeted"}]
+
+
+async def test_pipeline_indexes_every_place_the_reports_name(sessions, gz):
+    async with sessions() as s:
+        await add_classified(s, "h1", "Drone attack targets Harir air base in Iraq's Kurdistan region",
+                             "A drone targeted Harir air base, north-east of Erbil, on Monday; no injuries were "
+                             "reported.", MON)
+        await s.commit()
+    [update] = await build_events(sessions, gz, SETTINGS, MON + timedelta(minutes=5))
+    async with sessions() as s:
+        event = await s.get(Event, update.event_id)
+        assert event is not None and event.place_key == "harir" and event.places == ["harir", "erbil"]
+        rows = (await s.execute(select(EventPlace.place_key, EventPlace.kind, EventPlace.occurred_at)
+                                .where(EventPlace.event_id == event.id))).all()
+        assert sorted(rows) == [("erbil", "militia_attack", event.occurred_at),
+                                ("harir", "militia_attack", event.occurred_at)]
+        # Found at Erbil by both timelines, though Harir is its main place.
+        assert [e.id for e in await timeline(s, place="erbil")] == [event.id]
+        found = await timeline_events(s, since=MON - timedelta(days=7), until=MON + timedelta(days=1), place="erbil")
+        assert [e.id for e in found] == [event.id]
 
 
 async def test_roundup_articles_do_not_form_events(sessions, gz):

@@ -13,7 +13,8 @@ from bot.intel.events import build_events
 from bot.intel.posts import load_post
 from bot.intel.seed import SeedError, read_timeline, seed_timeline
 from bot.settings import EventSettings
-from bot.storage.models import Event, EventGroup
+from bot.storage.events import place_keys
+from bot.storage.models import Event, EventGroup, EventPlace
 from tests.intel.helpers import add_classified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,11 @@ async def test_seed_is_idempotent(sessions):
         kh = await s.scalar(select(func.count()).select_from(EventGroup)
                             .where(EventGroup.group_key == "kataib-hezbollah"))
         assert kh >= 10
+        # Every seeded event can be found by each of its places, main place included.
+        events = (await s.execute(select(Event))).scalars().all()
+        rows = set((await s.execute(select(EventPlace.event_id, EventPlace.place_key))).all())
+        assert rows == {(e.id, key) for e in events for key in place_keys(e)}
+        assert sum(1 for _e, key in rows if key == "erbil") >= 3
 
 
 async def test_bad_seed_line_is_named(tmp_path, sessions):
