@@ -16,7 +16,7 @@ from bot.intel.textutil import parse_number
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-_PART = r"(?:(?P<part>early|late|overnight|midday)\s+(?:on\s+)?)?"
+_PART = r"(?:(?P<part>early|late|overnight|midday|before dawn|pre-dawn|predawn)\s+(?:on\s+)?)?"
 _WEEKDAY = re.compile(
     rf"\b{_PART}(?:on\s+|last\s+)?(?P<day>{'|'.join(WEEKDAYS)})(?:\s+(?P<part2>morning|afternoon|evening|night))?\b",
     re.IGNORECASE)
@@ -32,6 +32,8 @@ _MONTH_DAY = re.compile(
     r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3,9})|(?P<m2>[a-z]{3,9})\s+(?P<d2>\d{1,2}))(?:st|nd|rd|th)?\b(?!\s*(?:km|mi))",
     re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added)\s+(?:on\s+)?$", re.IGNORECASE)
+# "attacks since Tuesday", "a campaign that began on Oct. 17": the start of a run, not this incident.
+_SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:on\s+|in\s+)?$", re.IGNORECASE)
 # "The Pentagon on Monday named the soldiers": the weekday dates the statement that follows it.
 _SPEECH_AFTER = re.compile(r"^,?\s+(?:said|says|announced|confirmed|named|identified|released|stated|added|told|"
                            r"denied|condemned|issued|published)\b", re.IGNORECASE)
@@ -62,11 +64,13 @@ def resolve_date(sentences: list[str], published: datetime) -> IncidentDate:
 def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
     candidates: list[tuple[int, IncidentDate]] = []
     for m in _WEEKDAY.finditer(sentence):
-        if _SPEECH.search(sentence[: m.start()]) or _SPEECH_AFTER.match(sentence[m.end():]):
+        before = sentence[: m.start()]
+        if _SPEECH.search(before) or _SPEECH_AFTER.match(sentence[m.end():]) or _SINCE.search(before):
             continue  # "officials said Monday": the day of the statement, not of the incident
         target = WEEKDAYS.index(m["day"].lower())
         back = (published.weekday() - target) % 7
         part = (m["part"] or m["part2"] or "").lower()
+        part = "early" if "dawn" in part else part
         candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
     for m in _RELATIVE.finditer(sentence):
         word = m["word"].lower()
@@ -78,6 +82,8 @@ def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
         if days is not None and days <= _MAX_DAYS_AGO:
             candidates.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
     for m in _MONTH_DAY.finditer(sentence):
+        if _SINCE.search(sentence[: m.start()]):
+            continue
         resolved = _month_day(m, published)
         if resolved is not None:
             candidates.append((m.start(), resolved))

@@ -60,10 +60,11 @@ _CLAIM_OPENER = re.compile(r"^(?:in|on|via|through)\b[^,;]*,\s*(?:the\s+)?$", re
 # "the al-Omar field's residential area known as Green Village": the place so named is the one meant, ahead of
 # the places the sentence used to describe it.
 _NAMED_AS = re.compile(r"\b(?:known as|called|dubbed|nicknamed)\s+(?:the\s+)?$", re.IGNORECASE)
-# "a strike south of Baghdad", "30 km west of Erbil": the city locates the place, it is not the place.
+# "a strike south of Baghdad", "30 km west of Erbil": the city locates the place, it is not the place; nor is
+# where rockets were "launched from" the place they hit.
 _REFERENCE_POINT = re.compile(
-    r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of\s+(?:the\s+)?$",
-    re.IGNORECASE)
+    r"\b(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+of|"
+    r"(?:fired|launched|shot)\s+(?:[\w-]+\s+){0,3}?from)\s+(?:the\s+)?$", re.IGNORECASE)
 _METONYM_VERB = re.compile(
     r"^\s+(?:has\s+|had\s+)?(?:condemn|denounc|protest|accus|blam|said|says|say\b|warn|demand|summon|reject|"
     r"call|den(?:y|ie)|vow|threaten|respond)", re.IGNORECASE)
@@ -223,7 +224,7 @@ def _entities(
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
         elif m.kind == "place" and m.start - start < response_at(m.start):
-            before = joined[max(0, m.start - 30):m.start]
+            before = joined[max(0, m.start - 50):m.start]
             (references if _REFERENCE_POINT.search(before) else located).add(m.key)
             if m.key in places:
                 continue

@@ -44,12 +44,14 @@ UNDATED_DAYS = 1
 UNDATED_WINDOW = timedelta(hours=24)
 # Iraq, Syria and Jordan keep UTC+3: a day named by a local report begins at 21:00 UTC the day before.
 REGION_UTC_OFFSET = timedelta(hours=3)
+# A named part of the day ("Wednesday night") places an incident within a few hours.
+PART_OF_DAY_SLACK = timedelta(hours=6)
 # One operation against "85 targets at seven sites" is reported from places far apart.
 MULTI_SITE_KM = 400.0
 _MULTI_SITE = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|dozens of|multiple|several|numerous|a series of)\s+"
-    r"(?:[\w'’-]+\s+){0,4}?(?:targets|sites|locations|facilities|positions)\b|\bin (?:both )?iraq and syria\b|"
-    r"\bin syria and iraq\b", re.IGNORECASE)
+    r"(?:(?!(?:that|which|who|their|its)\b)[\w'’-]+\s+){0,4}?(?:targets|sites|locations|facilities|positions)\b|"
+    r"\bin (?:both )?iraq and syria\b|\bin syria and iraq\b", re.IGNORECASE)
 # "a base in western Iraq", "US forces in Syria": the country a report names when it names no place.
 _COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
                       r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
@@ -59,6 +61,8 @@ _EVENING = {"evening", "late", "night"}
 _SMALL_HOURS = {"early", "overnight", "morning"}
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
 _SPECIFIC_GROUP_TYPES = {"militia", "state"}
+# Two different militias named are two incidents; a state patron (IRGC-Quds Force) is compatible with any militia.
+_EXCLUSIVE_GROUP_TYPES = {"militia"}
 
 
 @dataclass
@@ -212,7 +216,7 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
         # than a night's gap are two incidents. Strikes only get a penalty: US and local reports of one
         # overnight strike often name different days.
         return False
-    if not _undated_fits(report, cand):
+    if not _undated_fits(report, cand) or _reported_before_it_happened(report, cand):
         return False
     if not _places_fit(report, cand, gazetteer) or not _countries_fit(report, cand):
         return False
@@ -220,8 +224,8 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
         # Near is not same: militias often hit two nearby bases in one night (al-Tanf and Tower 22), and each
         # attack is claimed and reported on its own. A report that names both bases joins its main one.
         return False
-    mine = {g for g in report.groups if _specific(g, gazetteer)}
-    theirs = {g for g in cand.groups if _specific(g, gazetteer)}
+    mine = {g for g in report.groups if _specific(g, gazetteer, _EXCLUSIVE_GROUP_TYPES)}
+    theirs = {g for g in cand.groups if _specific(g, gazetteer, _EXCLUSIVE_GROUP_TYPES)}
     return not (mine and theirs and not mine & theirs)
 
 
@@ -247,6 +251,14 @@ def _undated_fits(report: Report, cand: Candidate) -> bool:
         return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
     last = cand.last_published or cand.occurred_at
     return abs(report.published_at - last) <= UNDATED_WINDOW
+
+
+def _reported_before_it_happened(report: Report, cand: Candidate) -> bool:
+    """An incident at a known hour ("Wednesday night") is not one that was already in the news hours before."""
+    cand_published = cand.first_published or cand.occurred_at
+    if report.day_precise and report.day_part and report.occurred_at - cand_published > PART_OF_DAY_SLACK:
+        return True
+    return cand.day_precise and bool(cand.day_part) and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK
 
 
 def _day_began(day: date) -> datetime:
@@ -299,9 +311,9 @@ def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bo
     return bool(place_a and place_b and place_a.type == "base" and place_b.type == "base")
 
 
-def _specific(key: str, gazetteer: Gazetteer) -> bool:
+def _specific(key: str, gazetteer: Gazetteer, types: set[str] = _SPECIFIC_GROUP_TYPES) -> bool:
     group = gazetteer.groups.get(key)
-    return group is not None and group.type in _SPECIFIC_GROUP_TYPES
+    return group is not None and group.type in types
 
 
 def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer) -> float:

@@ -280,3 +280,35 @@ def test_attacks_on_consecutive_days_stay_apart_even_with_a_night_named(gz):
              "A drone attacked Ain al-Asad air base on Friday, officials said.", "2025-11-07T16:00:00"),
     ]
     assert not clusters(items, gz)("t1", "t2")
+
+
+# Rule 2d: an incident at a known hour was not already in the news hours before it.
+
+def test_strike_at_a_named_hour_after_an_event_was_reported_is_another_strike(gz):
+    items = [
+        item("d1", "us_strike", "US forces conduct precision strikes in Deir ez-Zor",
+             "US forces today struck bunkers used by IRGC-affiliated groups in Deir ez-Zor.", "2025-08-27T00:30:00"),
+        item("d2", "us_strike", "US helicopters hit rocket teams near Deir ez-Zor",
+             "US attack helicopters struck militants who fired rockets near Deir ez-Zor on Wednesday night.",
+             "2025-08-27T23:00:00"),
+    ]
+    assert not clusters(items, gz)("d1", "d2")
+
+
+def test_state_patron_is_compatible_with_any_militia(gz):
+    items = [
+        item("i1", "us_strike", "US strikes IRGC-linked depots near Mayadin",
+             "US jets struck ammunition depots near Mayadin used by the IRGC late on Tuesday.", "2025-09-09T23:00:00"),
+        item("i2", "us_strike", "Monitor: six Fatemiyoun fighters killed in US raid near Mayadin",
+             "Six Liwa Fatemiyoun fighters died when US warplanes bombed their depot near Mayadin late on Tuesday.",
+             "2025-09-10T08:00:00"),
+    ]
+    assert clusters(items, gz)("i1", "i2")
+
+
+def test_launch_point_is_not_the_place_attacked(gz):
+    ex = extract("Rockets fired from Zummar toward Syria",
+                 "Rockets were launched on Sunday evening from the Zummar district, police said.",
+                 datetime(2025, 9, 14, 20, tzinfo=UTC), gz)
+    assert ex.landmarks == {"zummar"}
+    assert report_from("militia_attack", "", "", ex, gz).main_place is None

@@ -41,3 +41,13 @@ def test_vague_spans_fall_back_to_publication():
 def test_weekday_before_a_speech_verb_dates_the_statement_not_the_incident():
     found = resolve_date(["The Pentagon on Monday named the three soldiers killed in the attack."], PUB)
     assert found.precision == "published"
+
+
+def test_the_start_of_a_run_is_not_the_incident_day():
+    assert resolve_date(["The group has claimed several attacks since Tuesday."], PUB).precision == "published"
+    assert resolve_date(["The attacks began on Oct. 17 and continue."], PUB).precision == "published"
+
+
+def test_before_dawn_is_the_small_hours():
+    found = resolve_date(["US strikes hit sites around Hilla before dawn on Tuesday."], PUB)
+    assert found.precision == "day" and found.part == "early" and found.occurred_at.hour == 4
