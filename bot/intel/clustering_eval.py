@@ -1,7 +1,7 @@
 """Clustering evaluation: replay a labelled set through the deployed matching rule and score it pairwise.
 
-Six sets, by how they were used (`SETS`): the threshold and rules were tuned on `clustering.jsonl`; the
-development sets `clustering_dev.jsonl` to `clustering_dev4.jsonl` were each written blind and scored once, and
+Seven sets, by how they were used (`SETS`): the threshold and rules were tuned on `clustering.jsonl`; the
+development sets `clustering_dev.jsonl` to `clustering_dev5.jsonl` were each written blind and scored once, and
 then their failures were studied and the rules revised, so their scores are optimistic now;
 `clustering_blind.jsonl` was written by two writers who saw neither the code nor any score, and was never used
 for a decision: its score is the honest one.
@@ -50,6 +50,9 @@ SETS = (
                 "then revised on its failures"),
     LabelledSet(DATA_DIR / "clustering_dev4.jsonl", "development",
                 "written blind by two new writers, first scored F1 0.929; the rules were then revised on its "
+                "failures"),
+    LabelledSet(DATA_DIR / "clustering_dev5.jsonl", "development",
+                "written blind by two new writers, first scored F1 0.812; the rules were then revised on its "
                 "failures"),
     LabelledSet(DATA_DIR / "clustering_blind.jsonl", "blind",
                 "written by two writers who saw no code and no score; never used for a decision"),
@@ -129,7 +132,7 @@ def cluster_items(items: list[dict[str, Any]], gazetteer: Gazetteer, settings: E
     candidates: list[Candidate] = []
     assigned: dict[str, int] = {}
     for item in sorted(items, key=lambda i: (i["published"], i["id"])):
-        ex = extract(item["title"], item["text"], item["published"], gazetteer)
+        ex = extract(item["title"], item["text"], item["published"], gazetteer, item["kind"])
         report = report_from(item["kind"], item["title"], item["text"], ex, gazetteer, item["published"])
         match = best_match(report, candidates, gazetteer, settings.window_hours, threshold)
         if match is None:

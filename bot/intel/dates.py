@@ -32,8 +32,19 @@ _MONTH_DAY = re.compile(
     r"\b(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3,9})|(?P<m2>[a-z]{3,9})\s+(?P<d2>\d{1,2}))(?:st|nd|rd|th)?\b(?!\s*(?:km|mi))",
     re.IGNORECASE)
 _SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added)\s+(?:on\s+)?$", re.IGNORECASE)
-# "attacks since Tuesday", "a campaign that began on Oct. 17": the start of a run, not this incident.
-_SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:on\s+|in\s+)?$", re.IGNORECASE)
+# "attacks since Tuesday", "a campaign that began on Oct. 17", "the first since the US strikes across Syria on
+# Friday night": the start of a run or the incident it is counted from, not this incident.
+_SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:the\s+(?:[\w'-]+\s+){0,6}?)?"
+                    r"(?:on\s+|in\s+)?$", re.IGNORECASE)
+# "Wednesday's deadly barrage", "the Jan. 20 rocket attack" in a strike report; "Friday's US airstrikes" in an
+# attack report: a day tied to an incident of the other kind (the attack a strike answers, the strike an attack
+# avenges) dates that incident, not this one.
+_OTHER_KIND = {
+    "us_strike": re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:attacks?|barrage|salvo|fire|bombardment)\b",
+                            re.IGNORECASE),
+    "militia_attack": re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,1}?(?:airstrikes|air strikes|retaliation|"
+                                 r"(?:us|american) (?:air)?strikes)\b", re.IGNORECASE),
+}
 # "The Pentagon on Monday named the soldiers": the weekday dates the statement that follows it.
 _SPEECH_AFTER = re.compile(r"^,?\s+(?:said|says|announced|confirmed|named|identified|released|stated|added|told|"
                            r"denied|condemned|issued|published)\b", re.IGNORECASE)
@@ -51,21 +62,27 @@ class IncidentDate:
     part: str = ""  # the part of the day named with it ("night", "early"), if any
 
 
-def resolve_date(sentences: list[str], published: datetime) -> IncidentDate:
-    """The first day reference in `sentences` (already stripped of aggregate sentences), else `published`."""
+def resolve_date(sentences: list[str], published: datetime, kind: str | None = None) -> IncidentDate:
+    """The first day reference in `sentences` (already stripped of aggregate sentences), else `published`.
+    With the report's `kind`, a day tied to an incident of the other kind is skipped."""
     published = published.astimezone(UTC)
+    other = _OTHER_KIND.get(kind or "")
     for sentence in sentences:
-        found = _first_reference(sentence, published)
+        found = _first_reference(sentence, published, other)
         if found is not None:
             return found
     return IncidentDate(published.date(), published, "published")
 
 
-def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
+def _first_reference(sentence: str, published: datetime, other: re.Pattern[str] | None) -> IncidentDate | None:
+    def other_incident(m: re.Match[str]) -> bool:
+        return other is not None and bool(other.match(sentence[m.end():]))
+
     candidates: list[tuple[int, IncidentDate]] = []
     for m in _WEEKDAY.finditer(sentence):
         before = sentence[: m.start()]
-        if _SPEECH.search(before) or _SPEECH_AFTER.match(sentence[m.end():]) or _SINCE.search(before):
+        if (_SPEECH.search(before) or _SPEECH_AFTER.match(sentence[m.end():]) or _SINCE.search(before)
+                or other_incident(m)):
             continue  # "officials said Monday": the day of the statement, not of the incident
         target = WEEKDAYS.index(m["day"].lower())
         back = (published.weekday() - target) % 7
@@ -82,7 +99,8 @@ def _first_reference(sentence: str, published: datetime) -> IncidentDate | None:
         if days is not None and days <= _MAX_DAYS_AGO:
             candidates.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
     for m in _MONTH_DAY.finditer(sentence):
-        if _SINCE.search(sentence[: m.start()]):
+        before = sentence[: m.start()]
+        if _SPEECH.search(before) or _SINCE.search(before) or other_incident(m):
             continue
         resolved = _month_day(m, published)
         if resolved is not None:

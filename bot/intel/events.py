@@ -56,15 +56,15 @@ async def build_events(
     return list(updates.values())
 
 
-def article_extraction(article: Article, gazetteer: Gazetteer) -> Extraction:
-    return extract(article.title, article.summary or "", article.published_at, gazetteer)
+def article_extraction(article: Article, gazetteer: Gazetteer, kind: str) -> Extraction:
+    return extract(article.title, article.summary or "", article.published_at, gazetteer, kind)
 
 
 async def _handle(session: AsyncSession, article: Article, cls: Classification, gazetteer: Gazetteer,
                   settings: EventSettings, now: datetime) -> EventUpdate | None:
     if cls.label not in RELEVANT or cls.confidence < settings.min_confidence:
         return None
-    ex = article_extraction(article, gazetteer)
+    ex = article_extraction(article, gazetteer, cls.label)
     if ex.roundup:
         return None  # a running total ("attacked 55 times since October 17") is not an incident
     report = report_from(cls.label, article.title, article.summary or "", ex, gazetteer, article.published_at)
@@ -99,7 +99,7 @@ async def _handle(session: AsyncSession, article: Article, cls: Classification, 
 
 def _candidate(event: Event, articles: list[Article], gazetteer: Gazetteer) -> Candidate:
     """Rebuild an event's matching state from its reports, the same way the evaluation builds clusters."""
-    reports: list[Report] = [report_from(event.kind, a.title, a.summary or "", article_extraction(a, gazetteer),
+    reports: list[Report] = [report_from(event.kind, a.title, a.summary or "", article_extraction(a, gazetteer, event.kind),
                                          gazetteer, a.published_at) for a in articles]
     if not reports:  # an event whose reports were deleted by retention: match on its stored facts only
         return Candidate(event, event.kind, event.occurred_at, False, event.place_key,
@@ -126,7 +126,7 @@ async def _refresh(session: AsyncSession, event: Event, reports: list[Article], 
                    gazetteer: Gazetteer) -> None:
     """Recompute the event's facts and summary from all its reports."""
     reports = sorted(reports, key=lambda a: (a.published_at, a.id))
-    facts = merge(event.kind, [article_extraction(a, gazetteer) for a in reports], gazetteer)
+    facts = merge(event.kind, [article_extraction(a, gazetteer, event.kind) for a in reports], gazetteer)
     event.occurred_at = facts.occurred_at
     event.place_key, event.country, event.places = facts.place_key, facts.country, facts.places
     event.groups, event.weapons, event.casualties = facts.groups, facts.weapons, facts.casualties

@@ -26,9 +26,11 @@ _AGGREGATE_COUNT = re.compile(r"\b(\d{1,4})\s+(?:times|attacks|separate attacks)
 # What follows these words is usually the other incident (the attack a strike answers, or vice versa): its
 # places and days must not become this incident's.
 _RESPONSE = re.compile(r"\b(?:in (?:direct )?response to|(?:a |was a |were a )?(?:direct )?response to|"
-                       r"in retaliation for|retaliation for|retaliating for|retaliatory)\b", re.IGNORECASE)
+                       r"respond(?:s|ed|ing)? to|answer(?:s|ed|ing)?|in retaliation for|retaliation for|"
+                       r"retaliating for|retaliatory)\b", re.IGNORECASE)
 # In a headline "after" almost always introduces the other incident ("US strikes KH after Erbil attack").
-_TITLE_RESPONSE = re.compile(r"\b(?:after|following|in response to|in retaliation for)\b", re.IGNORECASE)
+_TITLE_RESPONSE = re.compile(r"\b(?:after|following|in response to|respond(?:s|ed)? to|in retaliation for)\b",
+                             re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took responsibility|take responsibility|responsibility for|said\b[^,;.]{0,40}?\b"
     r"(?:it|they|its fighters|its members) (?:had )?(?:launched|targeted|attacked|struck|carried out|fired|hit)|"
@@ -123,8 +125,9 @@ def is_aggregate(sentence: str) -> bool:
     return bool(_AGGREGATE.search(sentence))
 
 
-def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer) -> Extraction:
-    """Extract the facts of one article. `published` must be timezone-aware."""
+def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer, kind: str | None = None) -> Extraction:
+    """Extract the facts of one article. `published` must be timezone-aware; with the article's `kind`, a day
+    tied to an incident of the other kind (the attack a strike answers) is not taken as the incident's."""
     title_n, body_n = normalize(title), normalize(text)
     m = _TITLE_RESPONSE.search(title_n)
     title_n = title_n[: m.start()].strip() if m else title_n
@@ -138,12 +141,19 @@ def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer) ->
         weapons=weapons,
         casualties=_casualties([incident_part(s) for s in incident]),
         no_injuries=any(reports_no_injuries(s) for s in incident),
-        incident=resolve_date([incident_part(s) for s in incident], published),
+        incident=resolve_date([incident_part(_before_total(s)) for s in all_sentences], published, kind),
         aggregates=aggregates,
         roundup=bool(title_n) and is_aggregate(title_n),
         incident_sentences=tuple(incident),
         landmarks=landmarks,
     )
+
+
+def _before_total(sentence: str) -> str:
+    """The part of a sentence before its running total: "The drone that hit Erbil on 25 December ... was the
+    103rd attack since 17 October" dates the incident before it counts the campaign."""
+    m = _AGGREGATE.search(sentence)
+    return sentence[: m.start()] if m else sentence
 
 
 def incident_part(sentence: str) -> str:

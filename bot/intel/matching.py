@@ -329,8 +329,8 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
         score += GROUP_BONUS
     if report.weapons & cand.weapons:
         score += WEAPON_BONUS
-    elif report.kind == "militia_attack" and report.weapons and cand.weapons:
-        score -= WEAPON_CLASH_PENALTY  # rockets vs drones: likely two attacks (US aircraft types are not told apart)
+    elif report.kind == "militia_attack" and _weapons_clash(report.weapons, cand.weapons, gazetteer):
+        score -= WEAPON_CLASH_PENALTY
     if _different_days(report, cand):
         score -= NEXT_DAY_PENALTY
     elif _same_night(report, cand):
@@ -341,6 +341,16 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
             # One operation on many targets is reported site by site, each report in its own words.
             score += MULTI_SITE_BONUS
     return score
+
+
+def _weapons_clash(mine: Collection[str], theirs: Collection[str], gazetteer: Gazetteer) -> bool:
+    """Rockets vs drones: likely two attacks. Only the attackers' weapons count: the US helicopters seen over
+    the base afterwards, or the gunship that answered, say nothing about which attack it was."""
+    def attackers(keys: Collection[str]) -> set[str]:
+        return {k for k in keys if k in gazetteer.weapons and gazetteer.weapons[k].side != "us"}
+
+    a, b = attackers(mine), attackers(theirs)
+    return bool(a and b and not a & b)
 
 
 def _different_days(report: Report, cand: Candidate) -> bool:

@@ -312,3 +312,23 @@ def test_launch_point_is_not_the_place_attacked(gz):
                  datetime(2025, 9, 14, 20, tzinfo=UTC), gz)
     assert ex.landmarks == {"zummar"}
     assert report_from("militia_attack", "", "", ex, gz).main_place is None
+
+
+# Only the attackers' weapons can clash: US aircraft over the base say nothing about which attack it was.
+
+def test_weapons_clash_counts_only_the_attackers_weapons(gz):
+    assert matching._weapons_clash({"rocket"}, {"one-way-drone"}, gz)
+    assert not matching._weapons_clash({"ah-64"}, {"ballistic-missile"}, gz)
+    assert not matching._weapons_clash({"rocket", "ah-64"}, {"rocket"}, gz)
+
+
+def test_us_helicopters_seen_after_an_attack_do_not_split_it(gz):
+    items = [
+        item("h1", "militia_attack", "Missiles strike inside Ain al-Asad base",
+             "Two missiles hit Ain al-Asad air base on Tuesday afternoon; US helicopters were later seen circling.",
+             "2025-11-18T11:10:00"),
+        item("h2", "militia_attack", "Ballistic missile used against Al Asad",
+             "A short-range ballistic missile struck Al Asad Air Base on Tuesday, a US official said.",
+             "2025-11-18T19:30:00"),
+    ]
+    assert clusters(items, gz)("h1", "h2")

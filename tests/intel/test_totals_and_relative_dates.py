@@ -51,3 +51,39 @@ def test_the_start_of_a_run_is_not_the_incident_day():
 def test_before_dawn_is_the_small_hours():
     found = resolve_date(["US strikes hit sites around Hilla before dawn on Tuesday."], PUB)
     assert found.precision == "day" and found.part == "early" and found.occurred_at.hour == 4
+
+
+def test_a_day_tied_to_the_attack_a_strike_answers_is_not_the_strike_day():
+    sentence = "US jets hit five depots used for attacks on coalition troops, including Wednesday's deadly barrage on Taji."
+    assert resolve_date([sentence], PUB).day == date(2020, 2, 5)  # kind unknown: the first day named
+    assert resolve_date([sentence], PUB, "us_strike").precision == "published"
+    dated = "The strikes hit three sites early on Sunday, after the Feb. 5 rocket attack on Erbil."
+    assert resolve_date([dated], PUB, "us_strike").day == date(2020, 2, 9)
+
+
+def test_a_day_tied_to_the_strike_an_attack_avenges_is_not_the_attack_day():
+    sentence = "Rockets hit the base hours after Friday's US airstrikes on militia depots."
+    assert resolve_date([sentence], PUB, "militia_attack").precision == "published"
+    assert resolve_date(["Friday's rocket attack wounded two contractors."], PUB, "militia_attack").day == date(2020, 2, 7)
+
+
+def test_the_incident_a_run_is_counted_from_is_not_this_incident():
+    sentence = "It was the first deadly attack on the base since the US strikes across Syria and Iraq on Friday night."
+    assert resolve_date([sentence], PUB).precision == "published"
+
+
+def test_a_month_day_after_a_speech_verb_dates_the_statement():
+    assert resolve_date(["Kataib Hezbollah announced on 8 February that it would pause."], PUB).precision == "published"
+
+
+def test_the_day_named_before_a_running_total_is_the_incident_day(gz):
+    ex = extract("Christmas drone marks escalation",
+                 "The drone that hit Erbil Air Base on 8 February was the 103rd attack on US forces since 17 October.",
+                 PUB, gz, "militia_attack")
+    assert ex.incident.day == date(2020, 2, 8) and len(ex.aggregates) == 1
+
+
+def test_answered_introduces_the_other_incident(gz):
+    ex = extract("US forces hit launch sites", "US forces answered Sunday's rocket fire on Conoco with Apache helicopters.",
+                 PUB, gz, "us_strike")
+    assert ex.incident.precision == "published" and "conoco" not in ex.places
