@@ -99,8 +99,9 @@ async def _handle(session: AsyncSession, article: Article, cls: Classification, 
 
 def _candidate(event: Event, articles: list[Article], gazetteer: Gazetteer) -> Candidate:
     """Rebuild an event's matching state from its reports, the same way the evaluation builds clusters."""
-    reports: list[Report] = [report_from(event.kind, a.title, a.summary or "", article_extraction(a, gazetteer, event.kind),
-                                         gazetteer, a.published_at) for a in articles]
+    reports: list[Report] = [report_from(event.kind, a.title, a.summary or "",
+                                         article_extraction(a, gazetteer, event.kind), gazetteer, a.published_at)
+                             for a in articles]
     if not reports:  # an event whose reports were deleted by retention: match on its stored facts only
         return Candidate(event, event.kind, event.occurred_at, False, event.place_key,
                          {event.place_key} if event.place_key else set(), {g["key"] for g in event.groups},
