@@ -40,8 +40,8 @@ _SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:th
 # attack report: a day tied to an incident of the other kind (the attack a strike answers, the strike an attack
 # avenges) dates that incident, not this one.
 _OTHER_KIND = {
-    "us_strike": re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}?(?:attacks?|barrage|salvo|fire|bombardment)\b",
-                            re.IGNORECASE),
+    "us_strike": re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,3}?(?:attacks?|barrage|salvo|fire|bombardment|"
+                            r"(?:rocket|drone|missile|mortar) strikes?)\b", re.IGNORECASE),
     "militia_attack": re.compile(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,1}?(?:airstrikes|air strikes|retaliation|"
                                  r"(?:us|american) (?:air)?strikes)\b", re.IGNORECASE),
 }

@@ -160,7 +160,8 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
                 published: datetime | None = None) -> Report:
     """Build the matching features of one article (`published`: when it was published, if known)."""
     headline = {m.key for m in gazetteer.find(normalize(title)) if m.kind == "place"}
-    main = main_place([p for p in extraction.places if p not in extraction.landmarks], kind, gazetteer, headline)
+    own = [p for p in extraction.places if p not in extraction.landmarks]
+    main = main_place(own, kind, gazetteer, headline)
     full = f"{title}. {text}"
     return Report(
         kind=kind,
@@ -172,7 +173,7 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
         groups=frozenset(extraction.group_keys()),
         weapons=frozenset(extraction.weapons),
         published=published,
-        multi_site=bool(_MULTI_SITE.search(full)),
+        multi_site=bool(_MULTI_SITE.search(full)) or (kind == "us_strike" and _far_apart_sites(own, gazetteer)),
         # Officials and governments often name the province, not the town.
         areas=frozenset(gazetteer.areas(extraction.places, full)),
         main_areas=frozenset(gazetteer.areas([main] if main else [])),
@@ -194,6 +195,13 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
     if kind == "militia_attack":
         return of_type({"base"}, places) or (places[0] if places else None)
     return of_type({"site", "city", "region"}, places) or of_type({"base"}, headline)
+
+
+def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
+    """A strike report naming militia-side places far apart ("Jurf al-Sakhar and al-Qaim") tells of one
+    operation on several sites, as "three facilities" does."""
+    sites = [p for p in places if p in gazetteer.places and gazetteer.places[p].type in {"site", "city", "region"}]
+    return any(not gazetteer.near(a, b) for i, a in enumerate(sites) for b in sites[i + 1:])
 
 
 def _country(main: str | None, text: str, gazetteer: Gazetteer) -> str | None:

@@ -332,3 +332,30 @@ def test_us_helicopters_seen_after_an_attack_do_not_split_it(gz):
              "2025-11-18T19:30:00"),
     ]
     assert clusters(items, gz)("h1", "h2")
+
+
+# A strike report naming militia-side places far apart tells of one operation on several sites.
+
+def test_strike_report_naming_far_apart_sites_is_multi_site(gz):
+    title = "US airstrikes pound Jurf al-Sakhar and al-Qaim"
+    text = "Warplanes bombed sites in both areas after midnight."
+    pub = datetime(2025, 1, 24, 8, tzinfo=UTC)
+    assert report_from("us_strike", title, text, extract(title, text, pub, gz, "us_strike"), gz, pub).multi_site
+    near = "US strike hits a depot in Jurf al-Sakhar"
+    assert not report_from("us_strike", near, "", extract(near, "", pub, gz, "us_strike"), gz, pub).multi_site
+
+
+def test_province_report_joins_the_same_night_strikes_on_far_apart_sites(gz):
+    items = [
+        item("m1", "us_strike", "Iraq condemns overnight US raids on PMF positions in Babil and Anbar", "",
+             "2025-01-24T03:30:00"),
+        item("m2", "us_strike", "US airstrikes pound Jurf al-Sakhar and al-Qaim; PMF reports casualties",
+             "American warplanes bombed Kataib Hezbollah sites in Jurf al-Sakhar and near al-Qaim after midnight.",
+             "2025-01-24T08:15:00"),
+    ]
+    assert clusters(items, gz)("m1", "m2")
+
+
+def test_the_anbar_airbase_is_ain_al_asad(gz):
+    ex = extract("Rocket salvo on the Anbar airbase", "", datetime(2025, 7, 7, tzinfo=UTC), gz)
+    assert "ain-al-asad" in ex.places

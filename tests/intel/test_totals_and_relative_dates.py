@@ -89,3 +89,10 @@ def test_answered_introduces_the_other_incident(gz):
     ex = extract("US forces hit launch sites",
                  "US forces answered Sunday's rocket fire on Conoco with Apache helicopters.", PUB, gz, "us_strike")
     assert ex.incident.precision == "published" and "conoco" not in ex.places
+
+
+def test_a_rocket_strike_or_a_barrage_named_in_a_strike_report_is_the_attack_it_answers():
+    cited = "The sites held arms used in attacks, including the Feb. 5 rocket strike on Camp Taji."
+    assert resolve_date([cited], PUB, "us_strike").precision == "published"
+    followed = "The strikes followed Saturday's missile and rocket barrage on Al-Asad Air Base."
+    assert resolve_date([followed], PUB, "us_strike").precision == "published"
