@@ -63,7 +63,7 @@ class IncidentDate:
 
 
 def resolve_date(sentences: list[str], published: datetime, kind: str | None = None) -> IncidentDate:
-    """The first day reference in `sentences` (already stripped of aggregate sentences), else `published`.
+    """The first day reference in `sentences` (already cut before running totals), else `published`.
     With the report's `kind`, a day tied to an incident of the other kind is skipped."""
     published = published.astimezone(UTC)
     other = _OTHER_KIND.get(kind or "")
@@ -75,15 +75,16 @@ def resolve_date(sentences: list[str], published: datetime, kind: str | None = N
 
 
 def _first_reference(sentence: str, published: datetime, other: re.Pattern[str] | None) -> IncidentDate | None:
-    def other_incident(m: re.Match[str]) -> bool:
-        return other is not None and bool(other.match(sentence[m.end():]))
+    def not_this_incident(m: re.Match[str]) -> bool:
+        # "officials said Monday", "since Tuesday", "Wednesday's barrage" (in a strike report): another day
+        before = sentence[: m.start()]
+        return bool(_SPEECH.search(before) or _SINCE.search(before)
+                    or (other is not None and other.match(sentence[m.end():])))
 
     candidates: list[tuple[int, IncidentDate]] = []
     for m in _WEEKDAY.finditer(sentence):
-        before = sentence[: m.start()]
-        if (_SPEECH.search(before) or _SPEECH_AFTER.match(sentence[m.end():]) or _SINCE.search(before)
-                or other_incident(m)):
-            continue  # "officials said Monday": the day of the statement, not of the incident
+        if not_this_incident(m) or _SPEECH_AFTER.match(sentence[m.end():]):
+            continue
         target = WEEKDAYS.index(m["day"].lower())
         back = (published.weekday() - target) % 7
         part = (m["part"] or m["part2"] or "").lower()
@@ -99,8 +100,7 @@ def _first_reference(sentence: str, published: datetime, other: re.Pattern[str] 
         if days is not None and days <= _MAX_DAYS_AGO:
             candidates.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
     for m in _MONTH_DAY.finditer(sentence):
-        before = sentence[: m.start()]
-        if _SPEECH.search(before) or _SINCE.search(before) or other_incident(m):
+        if not_this_incident(m):
             continue
         resolved = _month_day(m, published)
         if resolved is not None:

@@ -3,7 +3,7 @@
 Blocking first: same kind, within the time window, named incident days at most one apart (for attacks, named
 days more than a night apart are always two incidents), a report without a named day anchored on its
 publication time (it is news of that day, and an event already in the news before a report's named day began
-is an earlier incident: see `_undated_fits`), the report's main place near one of the event's
+is an earlier incident: see `incident_time.undated_fits`), the report's main place near one of the event's
 main places (an event's place identity is where its reports say it happened, not every place any report
 mentioned; a multi-site strike accepts places within MULTI_SITE_KM the same night), attacks on two different
 main bases apart, and compatible groups. Then a score: the best TF-IDF cosine between the report and the event's
@@ -20,13 +20,14 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from bot.intel.extract import Extraction
 from bot.intel.gazetteer import Gazetteer
+from bot.intel.incident_time import different_days, reported_before_it_happened, same_night, undated_fits
 from bot.intel.textutil import normalize
 
 SAME_PLACE_BONUS = 0.15
@@ -34,18 +35,10 @@ WEAPON_BONUS = 0.05
 GROUP_BONUS = 0.10
 WEAPON_CLASH_PENALTY = 0.10
 NEXT_DAY_PENALTY = 0.25
-NEXT_DAY_GAP_HOURS = 10
 SAME_NIGHT_BONUS = 0.10
 MULTI_SITE_BONUS = 0.10
 SAME_AREA_BONUS = 0.10
 SAME_COUNTRY_BONUS = 0.05
-# A report that names no day is fresh news: it was published within a day of what it reports.
-UNDATED_DAYS = 1
-UNDATED_WINDOW = timedelta(hours=24)
-# Iraq, Syria and Jordan keep UTC+3: a day named by a local report begins at 21:00 UTC the day before.
-REGION_UTC_OFFSET = timedelta(hours=3)
-# A named part of the day ("Wednesday night") places an incident within a few hours.
-PART_OF_DAY_SLACK = timedelta(hours=6)
 # One operation against "85 targets at seven sites" is reported from places far apart.
 MULTI_SITE_KM = 400.0
 _MULTI_SITE = re.compile(
@@ -56,9 +49,8 @@ _MULTI_SITE = re.compile(
 _COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
                       r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
                       re.IGNORECASE)
-# Parts of the day that border the night: "Thursday night" (US time) and "early Friday" (local) are one night.
-_EVENING = {"evening", "late", "night"}
-_SMALL_HOURS = {"early", "overnight", "morning"}
+# Place types a strike hits (militia sites, towns, regions); a base is where the attack it answers landed.
+_MILITIA_SIDE_TYPES = {"site", "city", "region"}
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
 _SPECIFIC_GROUP_TYPES = {"militia", "state"}
 # Two different militias named are two incidents; a state patron (IRGC-Quds Force) is compatible with any militia.
@@ -194,13 +186,13 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
 
     if kind == "militia_attack":
         return of_type({"base"}, places) or (places[0] if places else None)
-    return of_type({"site", "city", "region"}, places) or of_type({"base"}, headline)
+    return of_type(_MILITIA_SIDE_TYPES, places) or of_type({"base"}, headline)
 
 
 def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
     """A strike report naming militia-side places far apart ("Jurf al-Sakhar and al-Qaim") tells of one
     operation on several sites, as "three facilities" does."""
-    sites = [p for p in places if p in gazetteer.places and gazetteer.places[p].type in {"site", "city", "region"}]
+    sites = [p for p in places if p in gazetteer.places and gazetteer.places[p].type in _MILITIA_SIDE_TYPES]
     return any(not gazetteer.near(a, b) for i, a in enumerate(sites) for b in sites[i + 1:])
 
 
@@ -219,12 +211,12 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
         return False
     if report.day_precise and cand.day_precise and abs((report.occurred_at.date() - cand.occurred_at.date()).days) > 1:
         return False
-    if report.kind == "militia_attack" and _different_days(report, cand):
+    if report.kind == "militia_attack" and different_days(report, cand):
         # Attacks on one base on consecutive days are common (Oct 2023 waves): named days that differ by more
         # than a night's gap are two incidents. Strikes only get a penalty: US and local reports of one
         # overnight strike often name different days.
         return False
-    if not _undated_fits(report, cand) or _reported_before_it_happened(report, cand):
+    if not undated_fits(report, cand) or reported_before_it_happened(report, cand):
         return False
     if not _places_fit(report, cand, gazetteer) or not _countries_fit(report, cand):
         return False
@@ -237,43 +229,6 @@ def compatible(report: Report, cand: Candidate, gazetteer: Gazetteer, window_hou
     return not (mine and theirs and not mine & theirs)
 
 
-def _undated_fits(report: Report, cand: Candidate) -> bool:
-    """Without a named day, publication time is the anchor, and a tight one.
-
-    A report that names no day ("US jets strike KH targets in Iraq") is news of the last day: it is about an
-    incident whose named day is the day it was published or the day before (UTC vs local), and it is about the
-    same incident as another undated report only if both were published within UNDATED_WINDOW. Follow-ups
-    that come later name the day ("Friday's strikes").
-    """
-    cand_published = cand.first_published or cand.occurred_at
-    if report.day_precise and cand.day_precise:
-        return True
-    if report.day_precise:  # the candidate's reports name no day: compare with when they were published
-        if cand_published < _day_began(report.occurred_at.date()):
-            return False  # the event was in the news before the report's day began: an earlier incident
-        return abs((report.occurred_at.date() - cand_published.date()).days) <= UNDATED_DAYS
-    if cand.day_precise:
-        if report.published_at < _day_began(cand.occurred_at.date()):
-            return False
-        last_day = cand.last_day or cand.occurred_at.date()
-        return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
-    last = cand.last_published or cand.occurred_at
-    return abs(report.published_at - last) <= UNDATED_WINDOW
-
-
-def _reported_before_it_happened(report: Report, cand: Candidate) -> bool:
-    """An incident at a known hour ("Wednesday night") is not one that was already in the news hours before."""
-    cand_published = cand.first_published or cand.occurred_at
-    if report.day_precise and report.day_part and report.occurred_at - cand_published > PART_OF_DAY_SLACK:
-        return True
-    return cand.day_precise and bool(cand.day_part) and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK
-
-
-def _day_began(day: date) -> datetime:
-    """When `day` began where the incidents happen: nothing can be reported about it before then."""
-    return datetime.combine(day, time(), UTC) - REGION_UTC_OFFSET
-
-
 def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
     """The report's main place must be near one of the event's main places (when both name one).
 
@@ -284,7 +239,7 @@ def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
         return True
     if any(gazetteer.near(report.main_place, p) for p in cand.places):
         return True
-    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _same_night(report, cand):
+    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand):
         return any(gazetteer.km(report.main_place, p) <= MULTI_SITE_KM for p in cand.places)
     return False
 
@@ -294,20 +249,7 @@ def _countries_fit(report: Report, cand: Candidate) -> bool:
     unless it is part of a strike operation in both countries that night."""
     if not report.country or not cand.countries or report.country in cand.countries:
         return True
-    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _same_night(report, cand)
-
-
-def _same_night(report: Report, cand: Candidate) -> bool:
-    """Both date the incident to the same day or night: named days a night apart at most, or (a side naming no
-    day) a report of that day published within UNDATED_WINDOW of the event's latest report (and of the
-    incident itself, when a report named its hour)."""
-    if report.day_precise and cand.day_precise:
-        return not _different_days(report, cand) and abs((report.occurred_at.date()
-                                                          - cand.occurred_at.date()).days) <= 1
-    if cand.day_precise and cand.day_part and report.published_at - cand.occurred_at > UNDATED_WINDOW:
-        return False  # its hour is known ("overnight", "Monday night"), and the report came a day after it
-    last = cand.last_published or cand.occurred_at
-    return _undated_fits(report, cand) and abs(report.published_at - last) <= UNDATED_WINDOW
+    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand)
 
 
 def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
@@ -339,9 +281,9 @@ def adjust(report: Report, cand: Candidate, cosine: float, gazetteer: Gazetteer)
         score += WEAPON_BONUS
     elif report.kind == "militia_attack" and _weapons_clash(report.weapons, cand.weapons, gazetteer):
         score -= WEAPON_CLASH_PENALTY
-    if _different_days(report, cand):
+    if different_days(report, cand):
         score -= NEXT_DAY_PENALTY
-    elif _same_night(report, cand):
+    elif same_night(report, cand):
         # Same kind, same night and places that fit (blocking passed): strong evidence however it is worded
         # (a front group's claim vs officials blaming Kataib Hezbollah; a release vs a monitor's toll).
         score += SAME_NIGHT_BONUS
@@ -359,25 +301,6 @@ def _weapons_clash(mine: Collection[str], theirs: Collection[str], gazetteer: Ga
 
     a, b = attackers(mine), attackers(theirs)
     return bool(a and b and not a & b)
-
-
-def _different_days(report: Report, cand: Candidate) -> bool:
-    # "late Monday" (US time) and "early Tuesday" (local time) are one night: only a gap of more than
-    # NEXT_DAY_GAP_HOURS between named days counts as a different day.
-    if not (report.day_precise and cand.day_precise) or report.occurred_at.date() == cand.occurred_at.date():
-        return False
-    if report.kind == "us_strike" and _one_night(report, cand):
-        return False
-    return abs((report.occurred_at - cand.occurred_at).total_seconds()) > NEXT_DAY_GAP_HOURS * 3600
-
-
-def _one_night(report: Report, cand: Candidate) -> bool:
-    """Consecutive named days with the night between them named: "Thursday night's strikes" and the strikes
-    "on Friday" of a report that gives no hour. Strikes only: US strikes come at night and are dated in US and
-    local time; attacks on consecutive days are usually two attacks."""
-    (early, early_part), (late, late_part) = sorted([(report.occurred_at.date(), report.day_part),
-                                                     (cand.occurred_at.date(), cand.day_part)])
-    return (late - early).days == 1 and (early_part in _EVENING or late_part in _SMALL_HOURS)
 
 
 def best_match(
