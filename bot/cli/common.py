@@ -37,9 +37,12 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
     from bot.feeds.catalog import CatalogError
     from bot.intel.gazetteer import GazetteerError
     from bot.intel.seed import SeedError
+    from bot.service.errors import ServiceFailed
     from classifiers.artifact import ModelLoadError
 
     try:
         return asyncio.run(main)
     except (ModelLoadError, GazetteerError, SeedError, CatalogError, EndpointError) as exc:
         fail(f"cannot start: {exc}")
+    except ServiceFailed as exc:
+        fail(f"stopped: {exc}")

@@ -8,6 +8,9 @@ and syncs the commands (to one guild when `settings.discord_guild_id` is set: in
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,8 +24,37 @@ from bot.discord.commands import register_commands
 from bot.discord.errors import on_tree_error
 from bot.discord.poster import DiscordPoster, allowed_mentions
 from bot.discord.views import DYNAMIC_ITEMS
+from bot.storage.meta import read_value, write_value
 
 log = logging.getLogger(__name__)
+
+# Gateway close codes after which reconnecting cannot help (discord.py raises them out of connect()); each with
+# what the operator has to do. Resumable closes (4000-4009, network errors) are retried by discord.py itself.
+FATAL_CLOSES = {
+    4004: "authentication failed: the token is wrong or was reset (SITREP_DISCORD_TOKEN or _FILE)",
+    4010: "invalid shard sent",
+    4011: "sharding required: the bot is in too many guilds for one connection",
+    4012: "invalid gateway API version",
+    4013: "invalid intents",
+    4014: "disallowed intents: enable them for the application in the Discord Developer Portal",
+}
+# A command sync that failed (400, 429, network) is tried again after this long, doubling up to an hour.
+SYNC_RETRY_S = 300.0
+SYNC_RETRY_MAX_S = 3600.0
+
+
+class GatewayFatal(Exception):
+    """The gateway closed for good: the service must stop with this one-line reason (and a non-zero exit)."""
+
+
+def close_reason(exc: BaseException) -> str:
+    """One line for an exception that ended the gateway connection."""
+    code = 4014 if isinstance(exc, discord.PrivilegedIntentsRequired) else getattr(exc, "code", None)
+    if code in FATAL_CLOSES:
+        return f"Discord closed the gateway with {code}: {FATAL_CLOSES[code]}"
+    if isinstance(exc, discord.ConnectionClosed):
+        return f"Discord closed the gateway with {exc.code} and the session cannot be resumed"
+    return f"the Discord gateway connection ended: {type(exc).__name__}: {exc}"
 
 
 def utc_now() -> datetime:
@@ -38,6 +70,7 @@ class SitrepBot(discord.Client):
         *,
         clock: Callable[[], datetime] = utc_now,
         sync_commands: bool = True,
+        sync_retry_s: float = SYNC_RETRY_S,
         **options: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -49,6 +82,8 @@ class SitrepBot(discord.Client):
         self.ctx = ctx
         self.now = clock
         self.sync_commands = sync_commands
+        self.sync_retry_s = sync_retry_s
+        self._sync_retry: asyncio.Task[None] | None = None
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = on_tree_error  # type: ignore[method-assign]
         self.unexpected_errors: list[Exception] = []  # errors no handler expected: tests assert none
@@ -57,16 +92,75 @@ class SitrepBot(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
-        if not self.sync_commands:
-            return
+        if self.sync_commands and not await self.sync_if_changed():
+            self._sync_retry = asyncio.create_task(self._retry_sync(self.sync_retry_s), name="command-sync-retry")
+
+    def _scope(self) -> discord.Object | None:
         guild_id = self.ctx.settings.discord_guild_id
-        if guild_id:
-            guild = discord.Object(guild_id)
+        return discord.Object(guild_id) if guild_id else None
+
+    def command_hash(self, guild: discord.Object | None) -> str:
+        """A hash of exactly what a sync would send for this scope: unchanged hash, nothing to sync."""
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        scope = f"{self.application_id}:{guild.id if guild else 'global'}"
+        return hashlib.sha256(json.dumps([scope, payload], sort_keys=True).encode()).hexdigest()
+
+    async def sync_if_changed(self) -> bool:
+        """Sync the slash commands only when the set changed since the last successful sync (Discord limits
+        command creates per day, and a restart loop must not spend them). A failed sync is logged, never fatal:
+        the bot runs with the commands Discord already has. True when the commands are in place."""
+        guild = self._scope()
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
+        digest = self.command_hash(guild)
+        key = f"discord.commands.{guild.id if guild else 'global'}"
+        async with self.ctx.sessions() as session:
+            if await read_value(session, key) == digest:
+                log.info("slash commands unchanged since the last sync; not syncing")
+                return True
+        try:
             synced = await self.tree.sync(guild=guild)
-        else:
-            synced = await self.tree.sync()
-        log.info("synced %d slash commands%s", len(synced), f" to guild {guild_id}" if guild_id else "")
+        except discord.RateLimited as exc:
+            log.warning("command sync rate limited for %.0f s; the existing commands stay, retrying later",
+                        exc.retry_after)
+            return False
+        except (discord.HTTPException, discord.app_commands.AppCommandError, OSError, TimeoutError) as exc:
+            log.warning("command sync failed (%s); the existing commands stay, retrying later", exc)
+            return False
+        async with self.ctx.sessions() as session:
+            await write_value(session, key, digest)
+            await session.commit()
+        log.info("synced %d slash commands%s", len(synced), f" to guild {guild.id}" if guild else "")
+        return True
+
+    async def _retry_sync(self, delay: float) -> None:
+        while True:
+            await asyncio.sleep(delay)
+            if await self.sync_if_changed():
+                return
+            delay = min(delay * 2, SYNC_RETRY_MAX_S)
+
+    async def log_in(self, token: str) -> None:
+        """`login` with a refused token turned into GatewayFatal (one line for the operator)."""
+        try:
+            await self.login(token)
+        except discord.LoginFailure as exc:
+            await self.close()
+            raise GatewayFatal(f"Discord refused the token ({exc}): {FATAL_CLOSES[4004]}") from None
+
+    async def hold_gateway(self) -> None:
+        """Hold the gateway connection until `close()`. Resumable closes reconnect inside discord.py; a fatal
+        one (bad token, disallowed intents...) closes the client and raises GatewayFatal with its reason."""
+        try:
+            await self.connect(reconnect=True)
+        except (discord.ConnectionClosed, discord.PrivilegedIntentsRequired, discord.LoginFailure) as exc:
+            await self.close()
+            raise GatewayFatal(close_reason(exc)) from exc
+
+    async def close(self) -> None:
+        if self._sync_retry is not None:
+            self._sync_retry.cancel()
+        await super().close()
 
     async def on_ready(self) -> None:
         self.ctx.state["discord_connected"] = True

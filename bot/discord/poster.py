@@ -11,7 +11,14 @@ import discord
 
 from bot.discord.embeds import to_embed
 from bot.discord.views import FeedbackView
-from bot.publishing.poster import MessageGone, MissingAccess, PostError, RateLimited, TransientError
+from bot.publishing.poster import (
+    MessageGone,
+    MissingAccess,
+    NotConnected,
+    PostError,
+    RateLimited,
+    TransientError,
+)
 from bot.publishing.render import RenderedPost
 
 # Discord JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes)
@@ -43,6 +50,8 @@ def map_error(exc: BaseException) -> PostError:
         if exc.status >= 500:
             return TransientError(detail)
         return PostError(f"Discord refused the message: {detail}")
+    if isinstance(exc, RuntimeError) and "Session is closed" in str(exc):  # aiohttp, after the client closed
+        return NotConnected("the Discord session is closed")
     if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
         return TransientError(f"{type(exc).__name__}: {exc}")
     raise exc
@@ -60,7 +69,7 @@ def _retry_after(exc: discord.HTTPException) -> float:
 def _mapped() -> Iterator[None]:
     try:
         yield
-    except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError) as exc:
+    except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError, RuntimeError) as exc:
         raise map_error(exc) from exc
 
 
@@ -69,6 +78,10 @@ class DiscordPoster:
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
+
+    def _connected(self) -> None:
+        if self.client.is_closed():
+            raise NotConnected("the Discord client is closed")
 
     async def send(
         self,
@@ -80,6 +93,7 @@ class DiscordPoster:
         attachments: Sequence[tuple[str, bytes]] = (),
     ) -> int:
         """Post a new message; returns its id. A role ping is the only mention the message can make."""
+        self._connected()
         channel = self.client.get_partial_messageable(channel_id)
         image = next((name for name, _ in attachments if name.lower().endswith(".png")), None)
         files = [discord.File(io.BytesIO(data), filename=name) for name, data in attachments]
@@ -92,6 +106,7 @@ class DiscordPoster:
 
     async def edit(self, channel_id: int, message_id: int, post: RenderedPost, *, event_id: int | None = None) -> None:
         """Replace the embed of an earlier message (the ping, if any, is not repeated: edits never notify)."""
+        self._connected()
         message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
         view = FeedbackView(event_id) if event_id is not None else discord.utils.MISSING
         with _mapped():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.publishing import policy
 from bot.publishing.post import EventPost
-from bot.publishing.poster import MessageGone, MissingAccess, RateLimited
+from bot.publishing.poster import MessageGone, MissingAccess, NotConnected, RateLimited
 from bot.publishing.render import RenderedPost, render_digest, render_event
 from bot.storage import outbox as store
 
@@ -28,10 +28,11 @@ MAX_INLINE_WAITS = 3  # 429s waited out for one message before the channel is pa
 
 
 class ChannelPaused(Exception):
-    """The channel is rate limited for longer than is worth waiting inside a drain."""
+    """The channel cannot take posts for now (rate limited longer than is worth waiting, or Discord not
+    connected): its rows wait `retry_after` seconds with their attempts refunded."""
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited for {retry_after:.1f} s")
+    def __init__(self, retry_after: float, why: str = "rate limited") -> None:
+        super().__init__(f"{why}, waiting {retry_after:.1f} s")
         self.retry_after = max(1.0, retry_after)
 
 
@@ -164,6 +165,9 @@ class ChannelDrain:
                 await self.p.sleep(exc.retry_after)
             except MissingAccess as exc:
                 raise ChannelBroken(exc.reason) from exc
+            except NotConnected as exc:
+                # Not the row's fault: pause the channel with its attempts refunded until the bot is back.
+                raise ChannelPaused(policy.NOT_CONNECTED_WAIT_S, "Discord not connected") from exc
 
     def _ping(self, posts: Sequence[EventPost]) -> int | None:
         """The role to ping: only for severe events, only the role the matching subscription configured."""

@@ -18,6 +18,8 @@ BACKOFF_MAX_S = 3600.0
 CLAIM_S = 120.0
 # 429s shorter than this are waited out in the same drain; longer ones reschedule the channel's rows.
 MAX_INLINE_WAIT_S = 30.0
+# While the Discord session is closed the channel waits this long between tries, spending no attempt.
+NOT_CONNECTED_WAIT_S = 15.0
 
 
 class SubscriptionLike(Protocol):

@@ -36,6 +36,10 @@ class MessageGone(PostError):
     """The message to edit was deleted: the publisher sends the post anew."""
 
 
+class NotConnected(PostError):
+    """The Discord session is closed (the bot is down or reconnecting): the channel waits; no attempt is spent."""
+
+
 class TransientError(PostError):
     """Anything worth retrying later (5xx, timeouts, connection resets)."""
 

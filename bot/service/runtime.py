@@ -30,6 +30,7 @@ from bot.intel.posts import load_post
 from bot.publishing.console import ConsolePoster
 from bot.publishing.outbox import Publisher, enqueue
 from bot.publishing.poster import Poster
+from bot.service.errors import ServiceFailed
 from bot.service.http import start_http
 from bot.service.metrics import Metrics
 from bot.service.migrate import release_leases, upgrade_once
@@ -247,7 +248,14 @@ async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Ev
     await upgrade_once(settings.database_url)
     async with open_context(settings) as ctx, AsyncExitStack() as stack:
         ctx.state["started_at"] = utcnow()
-        poster = await stack.enter_async_context(connect_poster(ctx)) if role in ("all", "bot") else None
+        fatal: list[str] = []
+
+        def gateway_lost(reason: str) -> None:
+            fatal.append(reason)
+            stop.set()
+
+        poster = (await stack.enter_async_context(connect_poster(ctx, gateway_lost))
+                  if role in ("all", "bot") else None)
         runtime = Runtime(ctx, poster, metrics, role=role)
         if settings.service.http_port:
             stack.push_async_callback(await start_http(ctx, metrics, role, utcnow))
@@ -272,24 +280,33 @@ async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Ev
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
     log.info("stopped")
+    if fatal:
+        raise ServiceFailed(fatal[0])
 
 
 @asynccontextmanager
-async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
-    """The console without a token; with one, a connected Discord client (closed on the way out)."""
+async def connect_poster(ctx: AppContext, on_fatal: Callable[[str], None] | None = None) -> AsyncIterator[Poster]:
+    """The console without a token; with one, a connected Discord client (closed on the way out).
+
+    The gateway task is supervised: when it ends by itself (a fatal close such as a bad token), `on_fatal` gets
+    the one-line reason so the service stops and exits non-zero, and a restart policy can act on it."""
     token = ctx.settings.discord_token
     if token is None:
         yield ConsolePoster()
         return
-    from bot.discord.client import SitrepBot
+    from bot.discord.client import GatewayFatal, SitrepBot
     from bot.discord.endpoint import discord_endpoints
 
     with discord_endpoints(ctx.settings.discord_api_base, ctx.settings.discord_gateway_url) as changed:
         if changed:
             log.info("Discord endpoints: %s", changed)
         client = SitrepBot(ctx)
-        await client.login(token.get_secret_value())
-        connection = asyncio.create_task(client.connect(), name="discord-gateway")
+        try:
+            await client.log_in(token.get_secret_value())
+        except GatewayFatal as exc:
+            raise ServiceFailed(str(exc)) from None
+        connection = asyncio.create_task(client.hold_gateway(), name="discord-gateway")
+        connection.add_done_callback(lambda task: gateway_ended(task, ctx, on_fatal))
         try:
             yield client.poster
         finally:
@@ -298,6 +315,18 @@ async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
             # close() ends the gateway loop; the wait only bounds a connection stuck in a handshake.
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(connection, 1)
+
+
+def gateway_ended(task: asyncio.Task[None], ctx: AppContext, on_fatal: Callable[[str], None] | None) -> None:
+    """Done-callback of the gateway task: a task that failed means the bot is dead while the process lives."""
+    if task.cancelled() or task.exception() is None:
+        return
+    reason = str(task.exception())
+    ctx.state["discord_connected"] = False
+    ctx.state["discord_fatal"] = reason
+    log.error("%s; stopping", reason)
+    if on_fatal is not None:
+        on_fatal(reason)
 
 
 async def retention(ctx: AppContext, now: datetime) -> int:

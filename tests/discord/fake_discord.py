@@ -158,6 +158,11 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.send_json({"op": 7, "d": None})
 
+    async def close_gateway(self, code: int) -> None:
+        """Close every gateway socket with `code`, as Discord does (4004 after a token reset, 4014 for intents)."""
+        for ws in list(self._sockets):
+            await ws.close(code=code)
+
     async def interact(self, payload: dict[str, Any]) -> InteractionState:
         """Register an interaction (its token and ack clock) and dispatch INTERACTION_CREATE."""
         state = InteractionState(payload["id"], payload["token"], time.monotonic())

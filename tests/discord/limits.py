@@ -30,6 +30,9 @@ CHOICE_VALUE = 100
 COMMAND_DESCRIPTION = 100
 COMMAND_OPTIONS = 25
 COMMANDS_PER_SCOPE = 100
+COMMAND_TOTAL_CHARS = 4000  # name, description, option names/descriptions and choice names/values together
+INTEGER_MAX = 2**53 - 1  # integer options and their min_value/max_value lie within +/-(2^53 - 1)
+STRING_OPTION, INTEGER_OPTION, NUMBER_OPTION = 3, 4, 10
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 INVALID_FORM_BODY = 50035
@@ -130,16 +133,50 @@ def _option_errors(options: list[dict[str, Any]], where: str) -> list[str]:
     errors = []
     if len(options) > COMMAND_OPTIONS:
         errors.append(f"{where}.options: {len(options)} > {COMMAND_OPTIONS}")
+    required = [bool(opt.get("required")) for opt in options if opt.get("type") not in (1, 2)]
+    if required != sorted(required, reverse=True):
+        errors.append(f"{where}.options: required options must be placed before optional options")
     for opt in options:
         name = opt.get("name", "")
         if not COMMAND_NAME.match(name) or name != name.lower():
             errors.append(f"{where}.{name}: invalid option name")
         if not 1 <= len(opt.get("description", "")) <= COMMAND_DESCRIPTION:
             errors.append(f"{where}.{name}.description: length not in 1..{COMMAND_DESCRIPTION}")
-        if len(opt.get("choices") or []) > COMMAND_OPTIONS:
+        errors += _bound_errors(opt, f"{where}.{name}")
+        choices = opt.get("choices") or []
+        if len(choices) > COMMAND_OPTIONS:
             errors.append(f"{where}.{name}.choices: > {COMMAND_OPTIONS}")
+        for choice in choices:
+            if not 1 <= len(str(choice.get("name", ""))) <= CHOICE_NAME:
+                errors.append(f"{where}.{name}.choices.name: length not in 1..{CHOICE_NAME}")
+            if opt.get("type") == STRING_OPTION and len(str(choice.get("value", ""))) > CHOICE_VALUE:
+                errors.append(f"{where}.{name}.choices.value: length > {CHOICE_VALUE}")
         errors += _option_errors(opt.get("options") or [], f"{where}.{name}")
     return errors
+
+
+def _bound_errors(opt: dict[str, Any], where: str) -> list[str]:
+    errors = []
+    numeric = opt.get("type") in (INTEGER_OPTION, NUMBER_OPTION)
+    for key in ("min_value", "max_value"):
+        value = opt.get(key)
+        if value is None:
+            continue
+        if not numeric:
+            errors.append(f"{where}.{key}: only integer and number options take bounds")
+        elif abs(value) > INTEGER_MAX:
+            errors.append(f"{where}.{key}: {value} outside -(2^53 - 1)..2^53 - 1")
+    low, high = opt.get("min_value"), opt.get("max_value")
+    if low is not None and high is not None and low > high:
+        errors.append(f"{where}: min_value > max_value")
+    return errors
+
+
+def _command_chars(node: dict[str, Any]) -> int:
+    total = len(node.get("name", "")) + len(node.get("description", ""))
+    for choice in node.get("choices") or []:
+        total += len(str(choice.get("name", ""))) + len(str(choice.get("value", "")))
+    return total + sum(_command_chars(opt) for opt in node.get("options") or [])
 
 
 def command_errors(commands: list[dict[str, Any]]) -> list[str]:
@@ -157,4 +194,6 @@ def command_errors(commands: list[dict[str, Any]]) -> list[str]:
         if cmd.get("type", 1) == 1 and not 1 <= len(cmd.get("description", "")) <= COMMAND_DESCRIPTION:
             errors.append(f"{name}.description: length not in 1..{COMMAND_DESCRIPTION}")
         errors += _option_errors(cmd.get("options") or [], name)
+        if _command_chars(cmd) > COMMAND_TOTAL_CHARS:
+            errors.append(f"{name}: more than {COMMAND_TOTAL_CHARS} characters in all")
     return errors

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.publishing.outbox import Publisher, enqueue
-from bot.publishing.poster import MissingAccess, RateLimited, TransientError
+from bot.publishing import policy
+from bot.publishing.poster import MissingAccess, NotConnected, RateLimited, TransientError
 from bot.storage.models import Event, OutboxItem, Subscription
 from bot.storage.outbox import outbox_depth
 from bot.storage.subscriptions import list_subscriptions, subscribe, unsubscribe
@@ -325,3 +326,24 @@ def _settings():
     from bot.settings import PublishSettings
 
     return PublishSettings(console_channel_id=0)
+
+
+async def test_bot_not_connected_keeps_every_attempt_until_it_is_back(lite, publish_settings) -> None:
+    """A dead gateway (Discord session closed) is not the rows' fault: they wait, they never burn out."""
+    await setup_subs(lite)
+    event = await add_event(lite, confidence=0.9, title="Attack while the bot is down")
+    await queue(lite, Update(event))
+    poster, sleep = FakePoster(), RecordingSleep()
+    later = NOW
+    for _ in range(publish_settings.max_attempts + 2):  # more drains than attempts allowed
+        poster.failures.clear()
+        poster.fail("send", NotConnected("the Discord client is closed"), times=10)
+        report = await publisher(lite, poster, publish_settings, sleep).drain(later)
+        assert report.sent == 0 and report.failed == 0
+        later += timedelta(seconds=policy.NOT_CONNECTED_WAIT_S)
+    waiting = [r for r in await rows(lite) if r.event_id == event]
+    assert waiting and all(r.status == "pending" and r.attempts == 0 for r in waiting)
+    assert all("not connected" in (r.last_error or "") for r in waiting)
+    poster.failures.clear()
+    report = await publisher(lite, poster, publish_settings, sleep).drain(later)
+    assert report.sent == len(waiting) and sleep.waits == []

@@ -25,7 +25,7 @@ from bot.publishing.text import escape, link, truncate
 from bot.storage.lookups import EventDetail, event_detail, latest_events
 from bot.storage.search import SearchError, query_terms, search_articles
 
-MAX_EVENT_ID = 2**53  # Discord integer options stop at 2^53
+MAX_EVENT_ID = 2**53 - 1  # the largest integer Discord accepts in an option (documented bound)
 
 
 def build() -> list[app_commands.Command[Any, Any, Any]]:
