@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.discord.embeds import error_embed
+from bot.discord.replies import reply
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,6 @@ async def on_tree_error(interaction: discord.Interaction[Any], error: app_comman
             unexpected.append(error)
         message = "Something went wrong on our side; it has been logged. Please try again later."
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=error_embed(message), ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=error_embed(message), ephemeral=True)
+        await reply(interaction, embed=error_embed(message), ephemeral=True)  # to the user alone, always
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction expired?)", exc_info=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord.replies import acknowledge, reply
 from bot.publishing.render import kind_label
 from bot.storage.corrections import LABELS, CorrectionError, record_correction
 from bot.storage.models import Event
@@ -58,16 +59,16 @@ class WrongTypeButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Ask (privately) which kind the event really is."""
+        await acknowledge(interaction, ephemeral=True)
         async with _bot(interaction).ctx.sessions() as session:
             event = await session.get(Event, self.event_id)
         if event is None:
-            await interaction.response.send_message(f"Event #{self.event_id} no longer exists.", ephemeral=True)
+            await reply(interaction, content=f"Event #{self.event_id} no longer exists.", ephemeral=True)
             return
         view = discord.ui.View(timeout=None)
         view.add_item(KindSelect(self.event_id, exclude=event.kind))
-        await interaction.response.send_message(
-            f"Event #{self.event_id} was posted as **{kind_label(event.kind)}**. What is it really?",
-            view=view, ephemeral=True)
+        await reply(interaction, content=f"Event #{self.event_id} was posted as **{kind_label(event.kind)}**. "
+                    "What is it really?", view=view, ephemeral=True)
 
 
 class KindSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"sitrep:kind:(?P<event_id>\d{1,20})"):
@@ -90,8 +91,13 @@ class KindSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"sitr
 
 async def store_verdict(interaction: discord.Interaction[Any], event_id: int, label: str | None,
                         *, edit: bool = False) -> None:
-    """Store who said what about an event's kind, and tell only them."""
+    """Store who said what about an event's kind, and tell only them (acknowledged before the store is touched:
+    a slow store must never leave the user with "This interaction failed" while the vote is stored)."""
     bot = _bot(interaction)
+    if edit:
+        await interaction.response.defer()  # the choice prompt stays until it is replaced below
+    else:
+        await acknowledge(interaction, ephemeral=True)
     try:
         async with bot.ctx.sessions.begin() as session:
             row = await record_correction(session, event_id=event_id, label=label, user_id=interaction.user.id,
@@ -102,9 +108,9 @@ async def store_verdict(interaction: discord.Interaction[Any], event_id: int, la
         text = f"Not recorded: {exc}."
     log.info("label verdict on event %s by %s: %s", event_id, interaction.user.id, text)
     if edit:
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.edit_original_response(content=text, view=None)
     else:
-        await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, content=text, ephemeral=True)
 
 
 class FeedbackView(discord.ui.View):

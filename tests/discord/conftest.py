@@ -89,7 +89,9 @@ async def invoke(fake: FakeDiscord, payload: dict[str, Any], limit_s: float = 5.
     state = await fake.interact(payload)
     deadline = asyncio.get_running_loop().time() + limit_s
     while asyncio.get_running_loop().time() < deadline:
-        done = state.callbacks and (state.callbacks[0]["type"] not in (5,) or len(state.messages) >= 2)
+        # A deferred answer (5: "thinking…", 6: update later) is complete once its follow-up or edit arrived.
+        wanted = {5: 2, 6: 1}.get(state.callbacks[0]["type"], 0) if state.callbacks else 0
+        done = state.callbacks and len(state.messages) >= wanted
         if done:
             await asyncio.sleep(0.02)  # let the command task finish its bookkeeping
             return state
@@ -103,5 +105,11 @@ def shown(state: InteractionState) -> dict[str, Any]:
 
 
 def ephemeral(state: InteractionState) -> bool:
+    """Only the user saw the answer: an ephemeral response or defer, or a public "thinking…" that was deleted
+    and followed by an ephemeral message (how an error after a public defer stays private)."""
     first = state.callbacks[0]
-    return bool(((first.get("data") or {}).get("flags") or 0) & 64)
+    if ((first.get("data") or {}).get("flags") or 0) & 64:
+        return True
+    final = state.messages[-1] if state.messages else {}
+    earlier = [m for m in state.messages[:-1] if m is not final]
+    return bool(final.get("flags", 0) & 64) and all(m.get("deleted") for m in earlier)

@@ -67,6 +67,8 @@ class InteractionState:
     token: str
     created: float
     acked: bool = False
+    source_message_id: int | None = None  # the message a button or select was on
+    loading: bool = False  # deferred with "thinking…": the first follow-up replaces that message
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # everything shown to the user, in order
 
@@ -166,6 +168,8 @@ class FakeDiscord:
     async def interact(self, payload: dict[str, Any]) -> InteractionState:
         """Register an interaction (its token and ack clock) and dispatch INTERACTION_CREATE."""
         state = InteractionState(payload["id"], payload["token"], time.monotonic())
+        if payload.get("message"):
+            state.source_message_id = int(payload["message"]["id"])
         self.interactions[payload["token"]] = state
         await self.dispatch("INTERACTION_CREATE", payload)
         return state
@@ -329,9 +333,12 @@ class FakeDiscord:
         kind, data = rec.json["type"], rec.json.get("data") or {}
         if kind == 8 and (errors := limits.autocomplete_errors(data.get("choices") or [])):
             return error(400, limits.INVALID_FORM_BODY, "; ".join(errors))
+        if kind not in (4, 5, 6, 7, 8, 9):
+            return error(400, limits.INVALID_FORM_BODY, f"unknown interaction callback type {kind}")
         if kind in (4, 7):
             self._validate(data, rec.files, edit=kind == 7)
         state.acked = True
+        state.loading = kind == 5
         state.callbacks.append(rec.json)
         response: dict[str, Any] = {"interaction": {"id": state.id, "type": 2,
                                                     "response_message_loading": kind == 5,
@@ -352,9 +359,38 @@ class FakeDiscord:
             return error(401, 50027, "Invalid Webhook Token")
         if target is None and rec.method == "POST":
             self._validate(rec.json, rec.files)
+            if state.loading and state.messages:
+                # Discord: the first follow-up after a deferred response edits the "thinking…" message, and that
+                # message keeps the visibility of the defer, whatever flags the follow-up asks for.
+                state.loading = False
+                original = state.messages[0]
+                self._edit_message(original, {k: v for k, v in rec.json.items() if k != "flags"}, rec.files)
+                state.messages.append(original)
+                return json_response(public(original))
             message = self._store_message(0, rec.json, rec.files, interaction=token)
             state.messages.append(message)
             return json_response(public(message))
+        if target == "@original":
+            original = state.messages[0] if state.messages else None
+            if original is None and state.source_message_id is not None:
+                original = self.messages.get(state.source_message_id)  # a component's message
+            message = original
+        else:
+            message = self.messages.get(int(target or 0))
+        if message is None or message.get("deleted"):
+            return error(404, 10008, "Unknown Message")
+        if rec.method == "DELETE":
+            message["deleted"] = True
+            self.messages.pop(int(message["id"]), None)
+            state.loading = False
+            return web.Response(status=204)
+        if rec.method == "PATCH":
+            self._validate(rec.json, rec.files, edit=True)
+            self._edit_message(message, rec.json, rec.files)
+            state.loading = False
+            if message not in state.messages:
+                state.messages.append(message)
+        return json_response(public(message))
         original = state.messages[0] if state.messages else None
         message = original if target == "@original" else self.messages.get(int(target or 0))
         if message is None:

@@ -14,7 +14,10 @@ MEMBER_ID = 730_000_000_000_000_002
 EVENTS_CHANNEL = 740_000_000_000_000_001
 STRIKES_CHANNEL = 740_000_000_000_000_002
 LOCKED_CHANNEL = 740_000_000_000_000_003
+NO_FILES_CHANNEL = 740_000_000_000_000_004  # @everyone (the bot included) may not attach files here
 ALERT_ROLE = 750_000_000_000_000_001
+QUIET_ROLE = 750_000_000_000_000_002  # not mentionable
+ATTACH_FILES = 1 << 15
 
 MANAGE_GUILD = 1 << 5
 ADMIN_PERMS = (1 << 5) | (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15)  # manage guild, view, send, links, files
@@ -22,7 +25,8 @@ MEMBER_PERMS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15)
 
 BOT_USER = {"id": str(BOT_ID), "username": "sitrep", "discriminator": "0", "global_name": None, "avatar": None,
             "bot": True, "flags": 0, "verified": True, "mfa_enabled": False}
-CHANNELS = {EVENTS_CHANNEL: "events", STRIKES_CHANNEL: "strikes", LOCKED_CHANNEL: "locked"}
+CHANNELS = {EVENTS_CHANNEL: "events", STRIKES_CHANNEL: "strikes", LOCKED_CHANNEL: "locked",
+            NO_FILES_CHANNEL: "no-files"}
 
 _ids = itertools.count(800_000_000_000_000_000)
 
@@ -42,8 +46,10 @@ def member_for(user_id: int, permissions: int | None = None) -> dict[str, Any]:
 
 
 def channel(channel_id: int) -> dict[str, Any]:
+    overwrites = ([{"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(ATTACH_FILES)}]
+                  if channel_id == NO_FILES_CHANNEL else [])
     return {"id": str(channel_id), "type": 0, "name": CHANNELS[channel_id], "position": 0, "guild_id": str(GUILD_ID),
-            "permission_overwrites": [], "nsfw": False, "parent_id": None}
+            "permission_overwrites": overwrites, "nsfw": False, "parent_id": None}
 
 
 def guild_create() -> dict[str, Any]:
@@ -52,6 +58,8 @@ def guild_create() -> dict[str, Any]:
          "hoist": False, "managed": False, "mentionable": False, "flags": 0},
         {"id": str(ALERT_ROLE), "name": "alerts", "permissions": "0", "position": 1, "color": 0, "hoist": False,
          "managed": False, "mentionable": True, "flags": 0},
+        {"id": str(QUIET_ROLE), "name": "quiet", "permissions": "0", "position": 2, "color": 0, "hoist": False,
+         "managed": False, "mentionable": False, "flags": 0},
     ]
     return {
         "id": str(GUILD_ID), "name": "ops room", "owner_id": str(ADMIN_ID), "unavailable": False,

@@ -39,9 +39,9 @@ async def test_wrong_type_offers_the_other_kinds_and_stores_the_choice(fake: Fak
     assert [o["value"] for o in select["options"]] == ["us_strike", "other"]  # not the kind it was posted as
     state = await invoke(fake, click({**prompt, "channel_id": str(EVENTS_CHANNEL)}, select["custom_id"],
                                      values=["us_strike"], user_id=ADMIN_ID))
-    assert state.callbacks[0]["type"] == 7  # the prompt is replaced by the confirmation
-    assert "US strike" in state.callbacks[0]["data"]["content"]
-    assert state.callbacks[0]["data"]["components"] == []
+    assert state.callbacks[0]["type"] == 6  # acknowledged before the store is touched...
+    assert "US strike" in state.messages[-1]["content"]  # ...then the prompt is replaced by the confirmation
+    assert state.messages[-1]["id"] == prompt["id"] and state.messages[-1]["components"] == []
     # The same person changes their mind: one verdict per person and event, the latest wins.
     await invoke(fake, click(message, f"sitrep:correct:{ids['attack']}", user_id=ADMIN_ID))
     async with ctx.sessions() as session:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.publishing.outbox import Publisher, enqueue
 from bot.publishing import policy
+from bot.publishing.outbox import Publisher, enqueue
 from bot.publishing.poster import MissingAccess, NotConnected, RateLimited, TransientError
 from bot.storage.models import Event, OutboxItem, Subscription
 from bot.storage.outbox import outbox_depth

@@ -14,6 +14,7 @@ from discord import app_commands
 from bot.discord.commands.common import KIND_CHOICES, bot_of, day, parse_kind, send
 from bot.discord.embeds import bounded, lines_within
 from bot.discord.errors import UserError
+from bot.discord.replies import acknowledge
 from bot.publishing.render import DESCRIPTION_MAX, kind_label
 from bot.publishing.text import escape, truncate
 from bot.storage import feeds as feed_store
@@ -29,6 +30,7 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
     @feeds.command(name="list", description="Every watched feed and its health")
     @app_commands.checks.has_permissions(**MANAGE)
     async def feeds_list(interaction: discord.Interaction[Any]) -> None:
+        await acknowledge(interaction, ephemeral=True)
         async with bot_of(interaction).ctx.sessions() as session:
             rows = await feed_store.list_feeds(session)
         lines = [_feed_line(f) for f in rows]
@@ -43,7 +45,7 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
                         name: app_commands.Range[str, 1, 200] | None = None,
                         minutes: app_commands.Range[int, 1, 1440] = 15) -> None:
         bot = bot_of(interaction)
-        await interaction.response.defer(thinking=True, ephemeral=True)  # fetching the feed can take seconds
+        await acknowledge(interaction, ephemeral=True)  # fetching the feed can take seconds
         check = await _check(bot.ctx, url)
         if not check.ok:
             raise UserError(f"Not added: {url} does not work as a feed ({check.error or check.status}).")
@@ -60,6 +62,7 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
     @app_commands.describe(feed="The feed's id, URL or name (see /feeds list)")
     @app_commands.checks.has_permissions(**MANAGE)
     async def feeds_remove(interaction: discord.Interaction[Any], feed: str) -> None:
+        await acknowledge(interaction, ephemeral=True)
         async with bot_of(interaction).ctx.sessions.begin() as session:
             removed = await feed_store.remove_feed(session, feed.strip())
         if removed is None:
@@ -71,7 +74,7 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
     @app_commands.describe(url="The feed's http(s) address")
     @app_commands.checks.has_permissions(**MANAGE)
     async def feeds_check(interaction: discord.Interaction[Any], url: app_commands.Range[str, 1, 2048]) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=True)
+        await acknowledge(interaction, ephemeral=True)
         check = await _check(bot_of(interaction).ctx, url)
         if not check.ok:
             raise UserError(f"{url} does not work as a feed: {check.error or check.status}.")
@@ -94,7 +97,8 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
         bot = bot_of(interaction)
         wanted = parse_kind(kind) or ""
         threshold = bot.ctx.settings.events.min_confidence if min_confidence is None else min_confidence
-        _check_postable(interaction, channel)
+        _check_postable(interaction, channel, role)
+        await acknowledge(interaction, ephemeral=True)
         try:
             async with bot.ctx.sessions.begin() as session:
                 await sub_store.subscribe(session, interaction.guild_id, channel.id, wanted, threshold,
@@ -112,6 +116,7 @@ def build() -> list[app_commands.Command[Any, Any, Any] | app_commands.Group]:
     @app_commands.checks.has_permissions(**MANAGE)
     async def unsubscribe(interaction: discord.Interaction[Any], kind: str, channel: discord.TextChannel) -> None:
         wanted = parse_kind(kind) or ""
+        await acknowledge(interaction, ephemeral=True)
         async with bot_of(interaction).ctx.sessions.begin() as session:
             removed = await sub_store.unsubscribe(session, channel.id, wanted)
         if not removed:
@@ -128,16 +133,21 @@ async def _check(ctx: Any, url: str) -> Any:
     return await check_feed(ctx, url.strip())
 
 
-def _check_postable(interaction: discord.Interaction[Any], channel: Any) -> None:
-    """Refuse a channel the bot cannot post embeds in now, rather than failing silently later."""
+def _check_postable(interaction: discord.Interaction[Any], channel: Any, role: discord.Role | None) -> None:
+    """Refuse a channel the bot cannot fully post in now (embeds; chart attachments for the digest) and a ping
+    role nobody would hear, rather than failing silently later."""
     me = interaction.guild.me if interaction.guild else None
     if me is None or not hasattr(channel, "permissions_for"):
         return
     perms = channel.permissions_for(me)
     missing = [name for name, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages),
-                                     ("Embed Links", perms.embed_links)) if not ok]
+                                     ("Embed Links", perms.embed_links), ("Attach Files", perms.attach_files))
+               if not ok]
     if missing:
         raise UserError(f"I cannot post in {channel.mention}: missing {', '.join(missing)}.")
+    if role is not None and not (role.mentionable or perms.mention_everyone):
+        raise UserError(f"{role.mention} cannot be pinged: make it mentionable (Server Settings > Roles) or give me "
+                        f"Mention @everyone, @here and All Roles in {channel.mention}.")
 
 
 def _feed_line(feed: Any) -> str:

@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.discord.embeds import to_embed
 from bot.discord.errors import UserError
+from bot.discord.replies import reply
 from bot.publishing.render import RenderedPost, kind_label
 from bot.publishing.text import escape, link, truncate
 
@@ -144,10 +145,7 @@ async def send(
 ) -> None:
     """Answer with one embed (and an optional chart shown inside it), whether or not the command deferred."""
     embed = to_embed(post, image=chart[0] if chart else None)
-    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": ephemeral}
+    kwargs: dict[str, Any] = {"embed": embed}
     if chart:
         kwargs["file"] = discord.File(io.BytesIO(chart[1]), filename=chart[0])
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-    else:
-        await interaction.response.send_message(**kwargs)
+    await reply(interaction, ephemeral=ephemeral, **kwargs)

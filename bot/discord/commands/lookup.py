@@ -20,6 +20,7 @@ from bot.discord.commands.common import (
 )
 from bot.discord.embeds import bounded, lines_within
 from bot.discord.errors import UserError
+from bot.discord.replies import acknowledge
 from bot.publishing.render import DESCRIPTION_MAX, FIELD_VALUE_MAX, KIND_COLORS, kind_label
 from bot.publishing.text import escape, link, truncate
 from bot.storage.lookups import EventDetail, event_detail, latest_events
@@ -39,6 +40,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
         wanted = parse_kind(kind)
         if not 1 <= count <= 20:
             raise UserError(f"`count` must be between 1 and 20 (got {count}).")
+        await acknowledge(interaction, ephemeral=False)
         async with bot_of(interaction).ctx.sessions() as session:
             events = await latest_events(session, kind=wanted, limit=count)
         what = kind_label(wanted) + "s" if wanted else "events"
@@ -54,6 +56,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
     async def event(interaction: discord.Interaction[Any], id: app_commands.Range[int, 1, MAX_EVENT_ID]) -> None:
         if id < 1:
             raise UserError(f"Event ids start at 1 (got {id}).")
+        await acknowledge(interaction, ephemeral=False)
         async with bot_of(interaction).ctx.sessions() as session:
             detail = await event_detail(session, id)
         if detail is None:
@@ -74,7 +77,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
             query_terms(query)  # a bad query is answered privately, before the public "thinking…"
         except SearchError as exc:
             raise UserError(f"Cannot search for {query!r}: {exc}.") from None
-        await interaction.response.defer(thinking=True)
+        await acknowledge(interaction, ephemeral=False)
         async with bot.ctx.sessions() as session:
             hits = await search_articles(session, query, kind=wanted, since=start, limit=10)
         lines = [

@@ -11,6 +11,7 @@ from discord import app_commands
 from bot.discord.commands.common import bot_of, send
 from bot.discord.embeds import bounded, lines_within
 from bot.discord.errors import UserError
+from bot.discord.replies import acknowledge
 from bot.publishing.render import FIELD_VALUE_MAX, KIND_COLORS, kind_label
 from bot.publishing.text import escape, truncate
 from bot.storage.lookups import health
@@ -35,7 +36,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
             raise UserError(f"The text is too long ({len(text)} characters; at most 2000).")
         if classifier is None:
             raise UserError("No model is loaded. An operator can train one with `sitrep train`.")
-        await interaction.response.defer(thinking=True)
+        await acknowledge(interaction, ephemeral=False)
         prediction, terms = await asyncio.to_thread(_run_model, classifier, text)
         scores = sorted(prediction.scores.items(), key=lambda item: -item[1])
         probabilities = "\n".join(f"{LABEL_NAMES.get(k, k)}: **{v:.1%}**" for k, v in scores)
@@ -51,6 +52,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
     @app_commands.command(name="status", description="Feeds, polling, outbox, subscriptions and the model")
     async def status(interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
+        await acknowledge(interaction, ephemeral=False)
         async with bot.ctx.sessions() as session:
             state = await health(session)
         last_poll = state.last_poll_at or bot.ctx.state.get("last_poll_at")

@@ -25,6 +25,7 @@ from bot.discord.commands.common import (
 )
 from bot.discord.embeds import bounded, lines_within
 from bot.discord.errors import UserError
+from bot.discord.replies import acknowledge
 from bot.publishing import charts
 from bot.publishing.render import DESCRIPTION_MAX, FIELD_VALUE_MAX, kind_label
 from bot.publishing.text import escape
@@ -45,7 +46,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
         wanted, group_key, place_key = parse_kind(kind), resolve_group(interaction, group), resolve_place(
             interaction, place)
         _check_days(days)
-        await interaction.response.defer(thinking=True)  # the chart takes longer than Discord's 3 s allow-list
+        await acknowledge(interaction, ephemeral=False)  # the chart takes longer than Discord's 3 s allow-list
         now = bot.now()
         since = now - timedelta(days=days)
         async with bot.ctx.sessions() as session:
@@ -69,7 +70,7 @@ def build() -> list[app_commands.Command[Any, Any, Any]]:
     async def stats(interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 3650] = 30) -> None:
         bot = bot_of(interaction)
         _check_days(days)
-        await interaction.response.defer(thinking=True)
+        await acknowledge(interaction, ephemeral=False)
         now = bot.now()
         async with bot.ctx.sessions() as session:
             result = await event_stats(session, now - timedelta(days=days), now)
