@@ -9,6 +9,7 @@ channel for this drain, because every further request to it would fail the same 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,17 +45,24 @@ class ChannelBroken(Exception):
         self.reason = reason
 
 
+class ClaimLost(Exception):
+    """Another drain took these rows after this drain's claim ran out (a drain held up by 429s): hands off."""
+
+
 class ChannelDrain:
     """One drain's work on one channel. `done` holds the ids of rows whose outcome is already recorded."""
 
     def __init__(self, publisher: Publisher, channel_id: int, subs: Sequence[Any], now: datetime,
-                 report: DrainReport) -> None:
+                 report: DrainReport, claimed_until: datetime) -> None:
         self.p = publisher
         self.channel_id = channel_id
         self.subs = subs
         self.now = now
         self.report = report
         self.done: set[int] = set()
+        self.claimed_until = claimed_until  # the next_attempt_at this drain's claim wrote
+        self.started = time.monotonic()
+        self.renewed: dict[int, datetime] = {}  # row id -> the next_attempt_at a renewal wrote since
 
     async def run(self, rows: Sequence[store.DueRow]) -> None:
         """Edits before new posts, so a correction is never queued behind a burst."""
@@ -63,7 +71,7 @@ class ChannelDrain:
             if row.message_id is not None:
                 groups.setdefault(row.message_id, []).append(row)
         for message_id, group in groups.items():
-            await self._attempt(group, lambda m=message_id: self._edit(m))  # type: ignore[misc]
+            await self._attempt(group, lambda m=message_id, g=group: self._edit(m, g))  # type: ignore[misc]
         new = [row for row in rows if row.message_id is None]
         if new:
             await self._new(new)
@@ -88,7 +96,7 @@ class ChannelDrain:
     async def _send_single(self, row: store.DueRow) -> None:
         post = await self._load(row.event_id)
         rendered = render_event(post)
-        message_id = await self._call(lambda: self.p.poster.send(
+        message_id = await self._call([row], lambda: self.p.poster.send(
             self.channel_id, rendered, ping_role_id=self._ping([post]), event_id=post.event_id))
         await self._mark({row.id: post.revision}, message_id, new_message=True)
         self.report.sent += 1
@@ -96,14 +104,14 @@ class ChannelDrain:
     async def _send_digest(self, rows: Sequence[store.DueRow]) -> None:
         posts = [await self._load(row.event_id) for row in rows]
         rendered = render_digest(posts, policy.digest_title(len(posts)))
-        message_id = await self._call(lambda: self.p.poster.send(
+        message_id = await self._call(rows, lambda: self.p.poster.send(
             self.channel_id, rendered, ping_role_id=self._ping(posts)))
         await self._mark({row.id: post.revision for row, post in zip(rows, posts, strict=True)}, message_id,
                          new_message=True)
         self.report.digests += 1
         self.report.digested += len(rows)
 
-    async def _edit(self, message_id: int) -> None:
+    async def _edit(self, message_id: int, claimed: Sequence[store.DueRow]) -> None:
         """Edit a message to show its events' current revisions; send it anew when it was deleted."""
         members = await self._read(lambda s: store.message_members(s, self.channel_id, message_id))
         posts = [await self._load(member.event_id) for member in members]
@@ -113,12 +121,12 @@ class ChannelDrain:
         event_id = None if digest else posts[0].event_id
         new_message = False
         try:
-            await self._call(lambda: self.p.poster.edit(
+            await self._call(claimed, lambda: self.p.poster.edit(
                 self.channel_id, message_id, rendered, event_id=event_id))
             self.report.edited += 1
         except MessageGone:
             # Someone deleted the post: the update still matters, so post it again (quietly: no ping).
-            message_id = await self._call(lambda: self.p.poster.send(
+            message_id = await self._call(claimed, lambda: self.p.poster.send(
                 self.channel_id, rendered, event_id=event_id))
             new_message = True
             self.report.reposted += 1
@@ -129,6 +137,8 @@ class ChannelDrain:
         """Run one message's action; any error other than pause/broken reschedules or gives up its rows."""
         try:
             await action()
+        except ClaimLost as lost:
+            log.warning("channel %s: %s; leaving events %s to it", self.channel_id, lost, [r.event_id for r in rows])
         except (ChannelPaused, ChannelBroken):
             raise
         except Exception as exc:  # TransientError, an unexpected Poster error, a failing loader: retry later
@@ -151,10 +161,14 @@ class ChannelDrain:
                     self.report.retried += 1
                 await session.commit()
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Call the Poster: wait out short 429s; turn long ones and missing access into channel outcomes."""
+    async def _call(self, rows: Sequence[Any], make: Callable[[], Awaitable[T]]) -> T:
+        """Call the Poster: wait out short 429s; turn long ones and missing access into channel outcomes.
+
+        Before every try the drain renews its claim on the rows: a drain held up past its claim (429s, a slow
+        Discord) may find that another drain took them, and then it must not send (that would post twice)."""
         waits = 0
         while True:
+            await self._renew(rows)
             try:
                 return await make()
             except RateLimited as exc:
@@ -168,6 +182,18 @@ class ChannelDrain:
             except NotConnected as exc:
                 # Not the row's fault: pause the channel with its attempts refunded until the bot is back.
                 raise ChannelPaused(policy.NOT_CONNECTED_WAIT_S, "Discord not connected") from exc
+
+    async def _renew(self, rows: Sequence[Any]) -> None:
+        ids = [row.id for row in rows]
+        held = self.renewed.get(ids[0], self.claimed_until) if ids else self.claimed_until
+        # A full claim from this moment (in the drain's own time frame, whole seconds: a fresh drain re-stamps
+        # the same value, so a crash right after is recovered exactly one claim after the drain began).
+        elapsed = int(time.monotonic() - self.started)
+        until = max(held, self.claimed_until + timedelta(seconds=elapsed))
+        kept = await self._write(lambda s: store.renew_claim(s, ids, held, until))
+        if len(kept) < len(ids):
+            raise ClaimLost(f"the claim on {len(ids) - len(kept)} row(s) ran out and another drain took them")
+        self.renewed.update(dict.fromkeys(ids, until))
 
     def _ping(self, posts: Sequence[EventPost]) -> int | None:
         """The role to ping: only for severe events, only the role the matching subscription configured."""

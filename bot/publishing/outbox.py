@@ -128,8 +128,8 @@ class Publisher:
             if not rows:
                 return report
             # Claim before sending: see the module docstring for what a crash does from here on.
-            claimed = set(await store.claim(session, [row.id for row in rows], now,
-                                            now + timedelta(seconds=policy.CLAIM_S)))
+            until = now + timedelta(seconds=policy.CLAIM_S)
+            claimed = set(await store.claim(session, [row.id for row in rows], now, until))
             rows = [row for row in rows if row.id in claimed]
             subscriptions = await list_subscriptions(session)
             await session.commit()
@@ -138,11 +138,12 @@ class Publisher:
             by_channel.setdefault(row.channel_id, []).append(row)
         for channel_id, channel_rows in by_channel.items():
             subs = [s for s in subscriptions if s.channel_id == channel_id and s.broken_reason is None]
-            await self._drain_channel(channel_id, channel_rows, subs, now, report)
+            await self._drain_channel(channel_id, channel_rows, subs, now, until, report)
         return report
 
     async def _drain_channel(
-        self, channel_id: int, rows: list[store.DueRow], subs: list, now: datetime, report: DrainReport
+        self, channel_id: int, rows: list[store.DueRow], subs: list, now: datetime, claimed_until: datetime,
+        report: DrainReport,
     ) -> None:
         console = channel_id == self.settings.console_channel_id
         if not subs and not console:
@@ -150,7 +151,7 @@ class Publisher:
             await self._write(lambda s: store.mark_failed(s, [r.id for r in rows], "no active subscription"))
             report.failed += len(rows)
             return
-        worker = ChannelDrain(self, channel_id, subs, now, report)
+        worker = ChannelDrain(self, channel_id, subs, now, report, claimed_until)
         try:
             await worker.run(rows)
         except ChannelPaused as pause:

@@ -100,6 +100,21 @@ async def claim(session: AsyncSession, ids: Sequence[int], now: datetime, until:
     return list(result.scalars().all())
 
 
+async def renew_claim(session: AsyncSession, ids: Sequence[int], held_until: datetime,
+                      until: datetime) -> list[int]:
+    """Extend this drain's claim on `ids` to `until`, for the rows it still holds: rows whose claim ran out and
+    were taken by another drain carry another `next_attempt_at` (or were sent). Returns the ids still held."""
+    if not ids:
+        return []
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(ids), OutboxItem.status == PENDING, OutboxItem.next_attempt_at == held_until)
+        .values(next_attempt_at=until)
+        .returning(OutboxItem.id)
+    )
+    return list(result.scalars().all())
+
+
 async def mark_sent(
     session: AsyncSession, shown: dict[int, int], message_id: int, now: datetime, *, new_message: bool
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.publishing import policy
+from bot.publishing.poster import RateLimited
 from tests.publishing.conftest import NOW, FakePoster, SimulatedCrash, add_event, bump
 from tests.publishing.test_outbox import Update, publisher, queue, rows, setup_subs
 
@@ -86,3 +87,23 @@ async def test_two_drains_never_claim_the_same_row(sessions) -> None:
     assert len(claimed_one) == 10 and claimed_two == []
     async with sessions() as again:
         assert await store.due_rows(again, NOW + timedelta(seconds=1)) == []
+
+
+async def test_a_drain_held_past_its_claim_never_posts_twice(lite, publish_settings) -> None:
+    """A drain waiting out 429s past its claim finds the rows taken by the next drain and leaves them to it."""
+    await setup_subs(lite)
+    event = await add_event(lite, confidence=0.9)  # two subscribed channels: two rows
+    await queue(lite, Update(event))
+    poster = FakePoster()
+    poster.fail("send", RateLimited(20.0))  # a short 429: the first drain waits it out inline...
+    scheduled = publisher(lite, poster, publish_settings)
+
+    async def long_wait(_seconds: float) -> None:
+        # ...and while it waits its claim runs out: the scheduled drain takes the rows and posts them.
+        assert (await scheduled.drain(NOW + timedelta(seconds=policy.CLAIM_S + 60))).sent == 2
+
+    slow = publisher(lite, poster, publish_settings, sleep=long_wait)
+    report = await slow.drain(NOW)
+    assert report.sent == 0 and report.failed == 0
+    assert len(poster.sent) == 2 and {s.channel_id for s in poster.sent} == {111, 222}
+    assert all(r.status == "sent" for r in await rows(lite))
