@@ -7,7 +7,7 @@ passed to the pipeline, the scheduler jobs, the publisher and the Discord client
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,11 +33,13 @@ class AppContext:
     gazetteer: Any = None  # bot.intel.gazetteer.Gazetteer
     # Health facts the /healthz endpoint and /status read: last successful poll, Discord connected, ...
     state: dict[str, Any] = field(default_factory=dict)
+    # The one clock of the process: every decision that depends on the time reads it (tests pin it).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 @asynccontextmanager
 async def open_context(
-    settings: Settings, *, pipeline: bool = True, http: bool = True
+    settings: Settings, *, pipeline: bool = True, http: bool = True, clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[AppContext]:
     """Build everything from settings (the one composition root) and close it all on the way out.
 
@@ -53,9 +55,11 @@ async def open_context(
     await upgrade(settings.database_url)
     engine = create_engine(settings.database_url)
     ctx = AppContext(settings=settings, engine=engine, sessions=session_factory(engine))
+    if clock is not None:
+        ctx.clock = clock
     try:
         async with ctx.sessions.begin() as session:
-            await load_catalog_once(session, load_catalog(settings.feeds_file), datetime.now(UTC))
+            await load_catalog_once(session, load_catalog(settings.feeds_file), ctx.clock())
         if pipeline:  # the model, gazetteer and timeline, which polling and feed management do not need
             ctx.classifier = await asyncio.to_thread(load_or_train_model, settings)
             ctx.gazetteer = load_gazetteer(settings)

@@ -80,13 +80,15 @@ class EventSettings(_Section):
 class PublishSettings(_Section):
     burst_limit: int = Field(5, ge=1, description="More events than this in one window become one digest.")
     burst_window_s: int = Field(300, ge=1)
-    digest_time: str = Field("18:00", description="Daily digest time, HH:MM UTC.")
+    digest_time: str | None = Field("18:00", description="Daily digest time, HH:MM UTC; empty = no digest.")
     max_attempts: int = Field(8, ge=1)
     console_channel_id: int = 0
 
     @field_validator("digest_time")
     @classmethod
-    def _hhmm(cls, value: str) -> str:
+    def _hhmm(cls, value: str | None) -> str | None:
+        if not value:
+            return None
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError("must be HH:MM (24-hour clock, UTC)")
         return value

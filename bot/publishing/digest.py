@@ -1,5 +1,7 @@
 """The daily digest: one message per channel summarising the last 24 hours, with a chart, once per UTC day.
 
+Only channels that were given at least one event since they subscribed get it: a channel that never had
+anything to report (a bot started in the evening with a new subscription) is not sent an empty "no attacks" digest.
 The day it was posted for is kept in the `meta` table, so a restart, a second scheduler tick or a catch-up run
 after downtime does not post it twice. It is recorded once at least one channel accepted the digest; when every
 channel failed it is not recorded, so the next call tries again.
@@ -20,6 +22,7 @@ from bot.publishing.post import EventPost
 from bot.publishing.poster import Poster, PostError, RateLimited
 from bot.publishing.render import RenderedPost, render_digest
 from bot.storage.models import Event, Meta
+from bot.storage.outbox import channels_with_reports
 from bot.storage.subscriptions import list_subscriptions
 
 log = logging.getLogger(__name__)
@@ -30,8 +33,11 @@ MAX_RATE_LIMIT_WAIT_S = 30.0
 LoadPost = Callable[[AsyncSession, int, datetime], Awaitable[EventPost]]
 
 
-def digest_due(now: datetime, digest_time: str, last_day: str | None) -> bool:
-    """Is today's digest due: the configured HH:MM (UTC) has passed and today's was not posted yet?"""
+def digest_due(now: datetime, digest_time: str | None, last_day: str | None) -> bool:
+    """Is today's digest due: the configured HH:MM (UTC) has passed and today's was not posted yet?
+    No `digest_time` (the setting left empty) means no digest."""
+    if not digest_time:
+        return False
     hour, minute = (int(part) for part in digest_time.split(":"))
     return now.time() >= time(hour, minute) and last_day != now.date().isoformat()
 
@@ -52,14 +58,16 @@ async def post_daily_digest(
 ) -> bool:
     """Post the summary of the last 24 h with a chart of the last two weeks; False when already done today.
 
-    `channel_ids` None means every channel with a working subscription. Without `load_post`, the lines are
+    `channel_ids` None means every channel with a working subscription; of those, only the channels that were
+    given an event since they subscribed get the digest (False when none was). Without `load_post`, the lines are
     built from the event rows alone (title, kind, place, time), which is all a digest line shows.
     """
     day = now.date().isoformat()
     async with sessions() as session:
         if channel_ids is None:
             channel_ids = [s.channel_id for s in await list_subscriptions(session) if s.broken_reason is None]
-        channels = list(dict.fromkeys(channel_ids))
+        reported = await channels_with_reports(session, channel_ids)
+        channels = [channel for channel in dict.fromkeys(channel_ids) if channel in reported]
         if not channels or await last_digest_day(session) == day:
             return False
         events = await _events_of_day(session, now)

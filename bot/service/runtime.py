@@ -79,15 +79,15 @@ class Runtime:
         metrics: Metrics,
         *,
         role: str = "all",
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         assert ctx.http is not None
         settings = ctx.settings
         self.ctx = ctx
-        self.clock = clock
+        self.clock = clock or ctx.clock
         self.metrics = metrics
         fetcher = Fetcher(ctx.http, settings.poll)
-        self.poller = Poller(ctx.sessions, fetcher, settings.poll, settings.worker_id, clock)
+        self.poller = Poller(ctx.sessions, fetcher, settings.poll, settings.worker_id, self.clock)
         self.poster = poster
         self.publisher = Publisher(ctx.sessions, poster, settings.publish, load_post=load_post) if poster else None
         self.console_channel = console_channel(settings, role)
@@ -151,7 +151,7 @@ class Runtime:
     async def digest(self) -> bool:
         """Post today's digest once its time (`publish.digest_time`, UTC) has passed. Checked every minute, so a
         process that was down at that time still posts it when it is back the same day; True when posted."""
-        if self.poster is None:
+        if self.poster is None or not self.ctx.settings.publish.digest_time:
             return False
         from bot.publishing.digest import digest_due, last_digest_day, post_daily_digest
         from bot.storage.subscriptions import list_subscriptions
@@ -231,13 +231,18 @@ def build_scheduler(runtime: Runtime, role: str) -> AsyncIOScheduler:
                               id="retrain", **options)
         scheduler.add_job(runtime.tracked(runtime.drain), IntervalTrigger(seconds=2), id="drain",
                           next_run_time=now, **options)
-        scheduler.add_job(runtime.tracked(runtime.digest), IntervalTrigger(seconds=60), id="digest",
-                          next_run_time=now, **options)
+        if settings.publish.digest_time:
+            scheduler.add_job(runtime.tracked(runtime.digest), IntervalTrigger(seconds=60), id="digest",
+                              next_run_time=now, **options)
     return scheduler
 
 
-async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or `stop` is set): the composition root of `sitrep run`."""
+async def serve(
+    settings: Settings, *, role: str | None = None, stop: asyncio.Event | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set): the composition root of `sitrep run`. `clock` is the time
+    every job, the health check and the Discord client decide by (tests pin it)."""
     role = role or settings.service.role
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -246,8 +251,8 @@ async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Ev
     metrics = Metrics()
     # Several processes may start together on a fresh PostgreSQL database: one migrates, the others wait.
     await upgrade_once(settings.database_url)
-    async with open_context(settings) as ctx, AsyncExitStack() as stack:
-        ctx.state["started_at"] = utcnow()
+    async with open_context(settings, clock=clock) as ctx, AsyncExitStack() as stack:
+        ctx.state["started_at"] = clock()
         fatal: list[str] = []
 
         def gateway_lost(reason: str) -> None:
@@ -258,7 +263,7 @@ async def serve(settings: Settings, *, role: str | None = None, stop: asyncio.Ev
                   if role in ("all", "bot") else None)
         runtime = Runtime(ctx, poster, metrics, role=role)
         if settings.service.http_port:
-            stack.push_async_callback(await start_http(ctx, metrics, role, utcnow))
+            stack.push_async_callback(await start_http(ctx, metrics, role, clock))
         scheduler = build_scheduler(runtime, role)
         scheduler.start()
         ctx.state["scheduler_running"] = True
@@ -300,7 +305,7 @@ async def connect_poster(ctx: AppContext, on_fatal: Callable[[str], None] | None
     with discord_endpoints(ctx.settings.discord_api_base, ctx.settings.discord_gateway_url) as changed:
         if changed:
             log.info("Discord endpoints: %s", changed)
-        client = SitrepBot(ctx)
+        client = SitrepBot(ctx, clock=ctx.clock)
         try:
             await client.log_in(token.get_secret_value())
         except GatewayFatal as exc:

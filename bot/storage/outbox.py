@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Event, OutboxItem
+from bot.storage.models import Event, OutboxItem, Subscription
 from bot.storage.upsert import insert_ignoring_conflicts
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -183,6 +183,24 @@ async def message_members(session: AsyncSession, channel_id: int, message_id: in
         .order_by(OutboxItem.id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def channels_with_reports(session: AsyncSession, channel_ids: Iterable[int]) -> set[int]:
+    """The channels among `channel_ids` that were given at least one event since they subscribed (a channel
+    with no subscription, such as the console, since ever): the ones a daily digest has something to sum up."""
+    channels = set(channel_ids)
+    if not channels:
+        return set()
+    subscribed = dict((await session.execute(
+        select(Subscription.channel_id, func.min(Subscription.created_at))
+        .where(Subscription.channel_id.in_(channels)).group_by(Subscription.channel_id)
+    )).all())
+    latest = (await session.execute(
+        select(OutboxItem.channel_id, func.max(OutboxItem.created_at))
+        .where(OutboxItem.channel_id.in_(channels)).group_by(OutboxItem.channel_id)
+    )).all()
+    return {channel for channel, last in latest
+            if channel not in subscribed or (last is not None and last >= subscribed[channel])}
 
 
 async def outbox_depth(session: AsyncSession) -> dict[str, int]:

@@ -14,6 +14,7 @@ from bot.publishing.console import ConsolePoster
 from bot.publishing.digest import last_digest_day, post_daily_digest
 from bot.publishing.poster import MissingAccess, RateLimited, TransientError
 from bot.publishing.render import render_event
+from bot.storage.outbox import add_rows
 from bot.storage.subscriptions import (
     SubscriptionError,
     broken_subscriptions,
@@ -23,6 +24,13 @@ from bot.storage.subscriptions import (
 )
 from tests.publishing.conftest import NOW, FakePoster, add_event
 from tests.publishing.test_render import make_post
+
+
+async def report_to(sessions, event_id: int, channels: list[int], at=NOW) -> None:
+    """The outbox gave the channels this event: what makes a channel one a digest has something to sum up for."""
+    async with sessions() as session:
+        await add_rows(session, event_id, channels, at)
+        await session.commit()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -67,7 +75,8 @@ def test_week_chart_fills_gaps_between_weeks() -> None:
 
 async def test_daily_digest_once_per_day_with_chart(lite) -> None:
     for i in range(3):
-        await add_event(lite, title=f"Attack {i}", now=NOW - timedelta(hours=i))
+        event_id = await add_event(lite, title=f"Attack {i}", now=NOW - timedelta(hours=i))
+    await report_to(lite, event_id, [10, 20])
     await add_event(lite, kind="us_strike", title="US strike on KH", now=NOW - timedelta(hours=5))
     await add_event(lite, title="Yesterday's attack", now=NOW - timedelta(hours=30))
     await add_event(lite, title="Seeded history", origin="seed", now=NOW - timedelta(hours=1))
@@ -92,7 +101,7 @@ async def test_daily_digest_once_per_day_with_chart(lite) -> None:
 
 
 async def test_daily_digest_not_recorded_when_every_channel_failed(lite) -> None:
-    await add_event(lite)
+    await report_to(lite, await add_event(lite), [10, 20])
     poster = FakePoster()
     poster.fail("send", TransientError("503"), channel=10)
     poster.fail("send", MissingAccess("403"), channel=20)
@@ -114,9 +123,34 @@ async def test_daily_digest_defaults_to_every_working_subscription(lite) -> None
         await subscribe(session, 1, 30, "us_strike", 0.5, None, NOW)
         await mark_broken(session, broken.id, "403")
         await session.commit()
+    await report_to(lite, await add_event(lite), [10, 20, 30])
     poster = FakePoster()
     assert await post_daily_digest(lite, poster, None, NOW)
     assert [s.channel_id for s in poster.sent] == [10, 30]
+
+
+async def test_no_digest_for_a_channel_with_nothing_reported_since_it_subscribed(lite) -> None:
+    # A bot started in the evening with fresh subscriptions must not open with an empty "no attacks" digest.
+    event_id = await add_event(lite, now=NOW - timedelta(hours=3))
+    await report_to(lite, event_id, [20], at=NOW - timedelta(hours=3))  # before channel 20 subscribed (again)
+    async with lite() as session:
+        for channel in (10, 20, 30):
+            await subscribe(session, 1, channel, "militia_attack", 0.5, None, NOW - timedelta(hours=2))
+        await session.commit()
+    poster = FakePoster()
+    assert not await post_daily_digest(lite, poster, None, NOW)
+    assert not await post_daily_digest(lite, poster, [10, 20, 30, 40], NOW)  # 40: no subscription, no post
+    assert poster.sent == []
+    async with lite() as session:
+        assert await last_digest_day(session) is None  # not counted: it is still due once there is news
+    await report_to(lite, event_id, [30], at=NOW - timedelta(hours=1))
+    await report_to(lite, event_id, [40], at=NOW - timedelta(days=30))  # the console: any report counts
+    assert await post_daily_digest(lite, poster, [10, 20, 30, 40], NOW)
+    assert [s.channel_id for s in poster.sent] == [30, 40]
+    # On a later quiet day the channel still gets its digest: it has had news since it subscribed.
+    assert await post_daily_digest(lite, poster, None, NOW + timedelta(days=3))
+    assert [s.channel_id for s in poster.sent] == [30, 40, 30]
+    assert "no attacks or strikes" in poster.sent[-1].post.title
 
 
 async def test_console_poster_prints_plain_text() -> None:

@@ -158,6 +158,10 @@ def service_env(tmp: Path, database_url: str, model_dir: Path, **extra: str) -> 
         "SITREP_POLL__TOTAL_TIMEOUT_S": "20",
         "SITREP_POLL__ALLOW_PRIVATE": '["127.0.0.1"]',
         "SITREP_PUBLISH__BURST_LIMIT": "1000",  # this test counts single posts, not burst digests
+        # No jobs at a time of day (a subprocess cannot be given a pinned clock): the outcome must not depend
+        # on the hour the suite runs at. The digest and retention are tested with a pinned clock elsewhere.
+        "SITREP_PUBLISH__DIGEST_TIME": "",
+        "SITREP_SERVICE__RETENTION_CRON": "",
         "SITREP_SERVICE__HTTP_HOST": "127.0.0.1",
         "SITREP_SERVICE__HTTP_PORT": "0",
         "SITREP_SERVICE__LOG_LEVEL": "INFO",

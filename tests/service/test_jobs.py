@@ -13,6 +13,8 @@ from bot.service.metrics import Metrics
 from bot.service.runtime import Runtime, build_scheduler, reload_changed_model
 from bot.settings import load_settings
 from bot.storage.db import create_engine, session_factory
+from bot.storage.models import Event
+from bot.storage.outbox import add_rows
 from classifiers.model import Classifier
 from tests.clock import Clock
 
@@ -35,9 +37,21 @@ async def test_each_role_schedules_only_its_own_jobs(sqlite_url):
         runtime = Runtime(ctx, None, Metrics())
         assert "retrain" in jobs(runtime, "bot") and "retrain" in jobs(runtime, "all")
         assert "retrain" not in jobs(runtime, "worker")  # workers may be many; the bot process is one
-    settings = load_settings(database_url=sqlite_url, service={"retention_cron": ""})
+    settings = load_settings(database_url=sqlite_url, service={"retention_cron": ""}, publish={"digest_time": ""})
     async with open_context(settings, pipeline=False) as ctx:
-        assert "retention" not in jobs(Runtime(ctx, None, Metrics()), "all")
+        assert jobs(Runtime(ctx, None, Metrics()), "all") == {"ingest", "drain", "model-reload"}
+
+
+async def report_to_console(ctx: AppContext, at: datetime) -> None:
+    """One event given to the console channel: without any, there is nothing a digest could sum up."""
+    async with ctx.sessions() as session:
+        event = Event(kind="us_strike", occurred_at=at, first_seen_at=at, updated_at=at, title="US strike",
+                      summary="", confidence=0.9, revision=1, origin="feed", casualties={}, groups=[], places=[],
+                      weapons=[])
+        session.add(event)
+        await session.flush()
+        await add_rows(session, event.id, [ctx.settings.publish.console_channel_id], at)
+        await session.commit()
 
 
 async def test_the_daily_digest_is_posted_once_a_day_even_when_its_minute_was_missed(sqlite_url):
@@ -46,6 +60,7 @@ async def test_the_daily_digest_is_posted_once_a_day_even_when_its_minute_was_mi
     clock = Clock(BEFORE_DIGEST)
     async with open_context(settings, pipeline=False) as ctx:
         runtime = Runtime(ctx, ConsolePoster(out), Metrics(), clock=clock)
+        await report_to_console(ctx, BEFORE_DIGEST - timedelta(hours=1))
         assert not await runtime.digest()  # before 18:00
         clock.advance(hours=2, minutes=35)  # the process was down at 18:00 and is back at 20:05
         assert await runtime.digest()
