@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Event, EventArticle, LabelCorrection
+from bot.storage.upsert import insert_ignoring_conflicts
 
 LABELS = ("militia_attack", "us_strike", "other")
 
@@ -35,13 +36,17 @@ async def record_correction(
         select(EventArticle.article_id).where(EventArticle.event_id == event_id)
         .order_by(EventArticle.added_at, EventArticle.article_id).limit(1)
     )
+    # Insert-or-keep under the unique (event, user) index, then update: two clicks landing together end as one
+    # row, whichever commits first (a read-then-insert would let both insert).
+    await insert_ignoring_conflicts(session, LabelCorrection, [dict(
+        event_id=event_id, user_id=user_id, title=event.title, text=event.summary or "", predicted=event.kind,
+        article_id=article_id, label=label, user_name=user_name[:200], created_at=now)])
     row = await session.scalar(
         select(LabelCorrection).where(LabelCorrection.event_id == event_id, LabelCorrection.user_id == user_id)
+        .execution_options(populate_existing=True)
     )
-    if row is None:
-        row = LabelCorrection(event_id=event_id, user_id=user_id, title=event.title, text=event.summary or "",
-                              predicted=event.kind, article_id=article_id)
-        session.add(row)
+    if row is None:  # cannot happen: the row was inserted or already there
+        raise CorrectionError(f"verdict on event #{event_id} could not be stored")
     row.label = label
     row.user_name = user_name[:200]
     row.created_at = now

@@ -262,6 +262,8 @@ class LabelCorrection(Base):
     """A label a team member corrected from Discord; `sitrep train` reads these as extra training items."""
 
     __tablename__ = "label_corrections"
+    # One verdict per person and event (NULL event ids, left by deleted events, do not collide).
+    __table_args__ = (Index("uq_label_corrections_event_user", "event_id", "user_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
