@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.discord import limits, wire
+from tests.discord.ratelimits import RateLimits
 from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create
 from tests.discord.wire import (
     Reply,
@@ -87,6 +88,7 @@ class FakeDiscord:
         self.interactions: dict[str, InteractionState] = {}
         self.gateway_ops: list[dict[str, Any]] = []
         self._failures: list[Failure] = []
+        self.rate_limits = RateLimits()
         self._ids = itertools.count(900_000_000_000_000_000)
         self._seq = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -215,10 +217,12 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         body, files = await read_body(request)
         rec = Recorded(request.method, path, dict(request.query), body, files, dict(request.headers))
+        limited, headers = self.rate_limits.check(request.method, path)
         try:
-            response = self._injected(rec) or await self._route(rec)
+            response = limited or self._injected(rec) or await self._route(rec)
         except Reply as reply:
             response = reply.response
+        response.headers.update(headers)
         rec.status = response.status
         self.requests.append(rec)
         self._event.set()

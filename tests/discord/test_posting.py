@@ -118,3 +118,23 @@ async def test_short_429_is_waited_out_by_the_client(fake: FakeDiscord, bot) -> 
     assert loop.time() - start >= 0.2
     assert message_id in fake.messages
     assert [r.status for r in fake.requests if r.method == "POST"] == [429, 200]
+
+
+async def test_route_buckets_are_honoured_from_the_headers(fake: FakeDiscord, bot) -> None:
+    """The fake announces each bucket in X-RateLimit-* headers; discord.py must wait for the reset on its own
+    instead of running into 429s, and every message arrives once."""
+    fake.rate_limits.routes = {r"POST /channels/(\d+)/messages$": (3, 0.5)}
+    poster = DiscordPoster(bot)
+    for n in range(8):
+        await poster.send(EVENTS_CHANNEL, render_event(event_post(100 + n)), event_id=100 + n)
+    assert len(fake.posted(EVENTS_CHANNEL)) == 8
+    assert fake.rate_limits.limited == 0
+    sent = [r for r in fake.requests if r.method == "POST" and r.path == MESSAGES]
+    assert sent[0].status == 200 and len(sent) == 8
+
+
+async def test_a_global_429_is_waited_out_and_posts_once(fake: FakeDiscord, bot) -> None:
+    fake.rate_limits.global_429s = 1
+    message_id = await DiscordPoster(bot).send(EVENTS_CHANNEL, render_event(event_post(120)), event_id=120)
+    assert fake.rate_limits.limited == 1
+    assert [m["id"] for m in fake.posted(EVENTS_CHANNEL)] == [str(message_id)]
