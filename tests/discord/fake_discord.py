@@ -24,8 +24,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.discord import limits, wire
-from tests.discord.ratelimits import RateLimits
 from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create
+from tests.discord.ratelimits import RateLimits
 from tests.discord.wire import (
     Reply,
     app_info,
