@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator, Sequence
 
 import aiohttp
@@ -20,6 +21,8 @@ from bot.publishing.poster import (
     TransientError,
 )
 from bot.publishing.render import RenderedPost
+
+log = logging.getLogger(__name__)
 
 # Discord JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes)
 UNKNOWN_CHANNEL = 10003
@@ -102,7 +105,19 @@ class DiscordPoster:
         with _mapped():
             message = await channel.send(content, embed=to_embed(post, image=image), files=files,
                                          allowed_mentions=allowed_mentions(ping_role_id), view=view)
+        await self._crosspost(channel_id, message)
         return message.id
+
+    async def _crosspost(self, channel_id: int, message: discord.Message) -> None:
+        """In an announcement channel, publish the post to the servers that follow it. The post itself is
+        already accepted, so a refused crosspost (Discord allows 10 an hour per channel) is logged, not raised."""
+        channel = self.client.get_channel(channel_id)
+        if not (isinstance(channel, discord.TextChannel) and channel.is_news()):
+            return
+        try:
+            await message.publish()
+        except (discord.HTTPException, discord.RateLimited, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("could not crosspost message %s in announcement channel %s: %s", message.id, channel_id, exc)
 
     async def edit(self, channel_id: int, message_id: int, post: RenderedPost, *, event_id: int | None = None) -> None:
         """Replace the embed of an earlier message (the ping, if any, is not repeated: edits never notify)."""

@@ -253,6 +253,8 @@ class FakeDiscord:
             return json_response(app_info())
         if match := re.fullmatch(r"/applications/(\d+)(?:/guilds/(\d+))?/commands", p):
             return self._commands(rec, int(match[2]) if match[2] else None)
+        if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/crosspost", p):
+            return self._crosspost(int(match[1]), int(match[2]))
         if match := re.fullmatch(r"/channels/(\d+)/messages(?:/(\d+))?", p):
             return self._channel_message(rec, int(match[1]), int(match[2]) if match[2] else None)
         if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", p):
@@ -295,6 +297,17 @@ class FakeDiscord:
         if rec.method == "PATCH":
             self._validate(rec.json, rec.files, edit=True)
             return json_response(public(self._edit_message(message, rec.json, rec.files)))
+        return json_response(public(message))
+
+    def _crosspost(self, channel_id: int, message_id: int) -> web.Response:
+        self._check_channel(channel_id)
+        channel = next(c for c in guild_create()["channels"] if c["id"] == str(channel_id))
+        if channel["type"] != 5:
+            return error(400, 40033, "This message has already been crossposted or is not in an announcement channel")
+        message = self.messages.get(message_id)
+        if message is None:
+            return error(404, 10008, "Unknown Message")
+        message["flags"] = (message.get("flags") or 0) | 1  # CROSSPOSTED
         return json_response(public(message))
 
     def _validate(self, payload: dict[str, Any], files: list[tuple[str, bytes]], edit: bool = False) -> None:

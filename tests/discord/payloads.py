@@ -15,6 +15,7 @@ EVENTS_CHANNEL = 740_000_000_000_000_001
 STRIKES_CHANNEL = 740_000_000_000_000_002
 LOCKED_CHANNEL = 740_000_000_000_000_003
 NO_FILES_CHANNEL = 740_000_000_000_000_004  # @everyone (the bot included) may not attach files here
+NEWS_CHANNEL = 740_000_000_000_000_005  # an announcement channel: posts are crossposted to its followers
 ALERT_ROLE = 750_000_000_000_000_001
 QUIET_ROLE = 750_000_000_000_000_002  # not mentionable
 ATTACH_FILES = 1 << 15
@@ -26,7 +27,7 @@ MEMBER_PERMS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15)
 BOT_USER = {"id": str(BOT_ID), "username": "sitrep", "discriminator": "0", "global_name": None, "avatar": None,
             "bot": True, "flags": 0, "verified": True, "mfa_enabled": False}
 CHANNELS = {EVENTS_CHANNEL: "events", STRIKES_CHANNEL: "strikes", LOCKED_CHANNEL: "locked",
-            NO_FILES_CHANNEL: "no-files"}
+            NO_FILES_CHANNEL: "no-files", NEWS_CHANNEL: "announcements"}
 
 _ids = itertools.count(800_000_000_000_000_000)
 
@@ -48,7 +49,8 @@ def member_for(user_id: int, permissions: int | None = None) -> dict[str, Any]:
 def channel(channel_id: int) -> dict[str, Any]:
     overwrites = ([{"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(ATTACH_FILES)}]
                   if channel_id == NO_FILES_CHANNEL else [])
-    return {"id": str(channel_id), "type": 0, "name": CHANNELS[channel_id], "position": 0, "guild_id": str(GUILD_ID),
+    kind = 5 if channel_id == NEWS_CHANNEL else 0
+    return {"id": str(channel_id), "type": kind, "name": CHANNELS[channel_id], "position": 0, "guild_id": str(GUILD_ID),
             "permission_overwrites": overwrites, "nsfw": False, "parent_id": None}
 
 

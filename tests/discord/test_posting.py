@@ -10,7 +10,7 @@ from bot.discord.poster import DiscordPoster
 from bot.publishing.poster import MessageGone, MissingAccess, RateLimited, TransientError
 from bot.publishing.render import render_event
 from tests.discord.fake_discord import FakeDiscord
-from tests.discord.payloads import ALERT_ROLE, EVENTS_CHANNEL, LOCKED_CHANNEL
+from tests.discord.payloads import ALERT_ROLE, EVENTS_CHANNEL, LOCKED_CHANNEL, NEWS_CHANNEL
 from tests.discord.scenario import event_post
 
 MESSAGES = rf"/channels/{EVENTS_CHANNEL}/messages"
@@ -138,3 +138,15 @@ async def test_a_global_429_is_waited_out_and_posts_once(fake: FakeDiscord, bot)
     message_id = await DiscordPoster(bot).send(EVENTS_CHANNEL, render_event(event_post(120)), event_id=120)
     assert fake.rate_limits.limited == 1
     assert [m["id"] for m in fake.posted(EVENTS_CHANNEL)] == [str(message_id)]
+
+
+async def test_posts_in_an_announcement_channel_are_crossposted(fake: FakeDiscord, bot) -> None:
+    poster = DiscordPoster(bot)
+    news_id = await poster.send(NEWS_CHANNEL, render_event(event_post(130)), event_id=130)
+    plain_id = await poster.send(EVENTS_CHANNEL, render_event(event_post(131)), event_id=131)
+    crossposts = [r.path for r in fake.requests if r.path.endswith("/crosspost")]
+    assert crossposts == [f"/channels/{NEWS_CHANNEL}/messages/{news_id}/crosspost"]
+    assert fake.messages[news_id]["flags"] & 1 and not fake.messages[plain_id]["flags"] & 1
+    fake.fail("POST", r"/crosspost$", 429, retry_after=3600.0)  # the hourly crosspost cap: the post still stands
+    again = await poster.send(NEWS_CHANNEL, render_event(event_post(132)), event_id=132)
+    assert again in fake.messages
