@@ -1,5 +1,6 @@
 """Seed idempotence, timeline context, posts and the timeline CLI on the seeded history."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bot.intel.posts import load_post
 from bot.intel.seed import SeedError, read_timeline, seed_timeline
 from bot.settings import EventSettings
 from bot.storage.events import place_keys
-from bot.storage.models import Event, EventGroup, EventPlace
+from bot.storage.models import CasualtyReport, Event, EventGroup, EventPlace
 from tests.intel.helpers import add_classified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def test_seed_file_covers_dec_2019_to_2025():
     rows = read_timeline(TIMELINE)
     incidents = [r for r in rows if r["kind"] in ("militia_attack", "us_strike")]
     assert len(incidents) >= 40
-    assert min(r["date"] for r in rows) <= "2019-12-31" and max(r["date"] for r in rows) >= "2025-01-01"
+    assert min(r["date"] for r in rows) <= "2019-12-31" and max(r["date"] for r in rows) >= "2024-09-01"
     assert all(r["source"].startswith("http") and r["title"] for r in rows)
 
 
@@ -52,6 +53,58 @@ async def test_seed_is_idempotent(sessions):
         rows = set((await s.execute(select(EventPlace.event_id, EventPlace.place_key))).all())
         assert rows == {(e.id, key) for e in events for key in place_keys(e)}
         assert sum(1 for _e, key in rows if key == "erbil") >= 3
+
+
+def _line(**over):
+    row = {"seed_key": "k", "date": "2023-10-18", "kind": "militia_attack", "title": "t", "source": "https://a.test",
+           "place": "al-tanf", "casualties": {"us_military": {"killed": 0, "wounded": 32}},
+           "revisions": [{"date": "2023-10-26", "source": "https://a.test/1",
+                          "casualties": {"us_military": {"killed": 0, "wounded": 17}}},
+                         {"date": "2023-11-06", "source": "https://a.test/2",
+                          "casualties": {"us_military": {"killed": 0, "wounded": 32}}}]}
+    row.update(over)
+    return json.dumps(row) + "\n"
+
+
+async def test_revised_count_shows_first_count_and_history(tmp_path, sessions, gz):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line())
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 1
+        event = await by_key(s, "k")
+        assert event.casualties["us_military"] == {"killed": 0, "wounded": 32, "revised_from": {"wounded": 17}}
+        history = (await s.execute(select(CasualtyReport).where(CasualtyReport.event_id == event.id)
+                                   .order_by(CasualtyReport.reported_at))).scalars().all()
+        assert [(h.wounded, h.reported_at.date().isoformat()) for h in history] == [(17, "2023-10-26"),
+                                                                                     (32, "2023-11-06")]
+        post = await load_post(s, event.id, datetime(2025, 1, 1, tzinfo=UTC), gazetteer=gz)
+    assert post.casualties == "US troops: 32 wounded (revised from 17)"
+
+
+async def test_seed_carries_corrections_and_removals(tmp_path, sessions):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line() + _line(seed_key="gone", place="erbil", revisions=[],
+                                    casualties={"none_reported": True}))
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 2
+    # A corrected line (moved to the local day, new place) updates the stored event; a dropped line deletes it.
+    path.write_text(_line(date="2023-10-19", place="tower-22"))
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 0
+        event = await by_key(s, "k")
+        assert event.occurred_at.date().isoformat() == "2023-10-19" and event.place_key == "tower-22"
+        assert event.revision == 2
+        assert await s.scalar(select(func.count()).select_from(Event)) == 1
+        assert await s.scalar(select(func.count()).select_from(CasualtyReport)) == 2
+        assert set((await s.execute(select(EventPlace.place_key))).scalars()) == {"tower-22"}
+        assert await seed_timeline(s, path) == 0 and (await by_key(s, "k")).revision == 2
+
+
+def test_last_revision_must_match_casualties(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line(casualties={"us_military": {"killed": 0, "wounded": 17}}))
+    with pytest.raises(SeedError, match="differ from the last revision"):
+        read_timeline(path)
 
 
 async def test_bad_seed_line_is_named(tmp_path, sessions):
@@ -130,7 +183,7 @@ def test_timeline_cli(sqlite_url, monkeypatch):
     monkeypatch.setattr(console, "width", 200)
     runner = CliRunner()
     result = runner.invoke(app, ["db", "seed"])
-    assert result.exit_code == 0 and "48 event(s) added" in result.output
+    assert result.exit_code == 0 and f"{len(read_timeline(TIMELINE))} event(s) added" in result.output
     assert "0 event(s) added" in runner.invoke(app, ["db", "seed"]).output
     result = runner.invoke(app, ["timeline", "--group", "Kata'ib Hizballah", "--kind", "strike", "--since",
                                  "2024-01-01"], env={"COLUMNS": "200"})
