@@ -35,7 +35,7 @@ def test_seed_file_covers_dec_2019_to_2025():
     rows = read_timeline(TIMELINE)
     incidents = [r for r in rows if r["kind"] in ("militia_attack", "us_strike")]
     assert len(incidents) >= 40
-    assert min(r["date"] for r in rows) <= "2019-12-31" and max(r["date"] for r in rows) >= "2024-09-01"
+    assert min(r["date"] for r in rows) <= "2019-12-31" and max(r["date"] for r in rows) >= "2025-01-01"
     assert all(r["source"].startswith("http") and r["title"] for r in rows)
 
 
