@@ -115,23 +115,56 @@ async def test_bad_seed_line_is_named(tmp_path, sessions):
             await seed_timeline(s, path)
 
 
+async def _context(s, key, gz):
+    event = await by_key(s, key)
+    now = event.occurred_at + timedelta(hours=3)  # pinned: a post three hours after the incident
+    ctx = await timeline_context(s, event, now=now)
+    return ctx, ctx.lines(gz, now=now)
+
+
 async def test_context_for_tower22(sessions, gz):
     await seeded(sessions)
     async with sessions() as s:
-        t22 = await by_key(s, "2024-01-28-tower22-drone")
-        ctx = await timeline_context(s, t22, now=t22.occurred_at + timedelta(hours=3))
-        # The last strike before the attack: the Jan 24 strikes at Jurf al-Sakhar and al-Qaim.
-        assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf")
-        assert ctx.days_since_opposite == 4
-        # Attacks in the 7 days up to and including Jan 28: Jan 20 (Ain al-Asad) is 8 days back; Dec 25 (Erbil) is 34.
-        assert ctx.counts["militia_attack"] == {7: 1, 30: 2}
-        assert ctx.counts["us_strike"] == {7: 1, 30: 2}
-        assert ctx.last_same_kind.title.startswith("Largest missile salvo") and ctx.days_since_last == 8
-        assert [e.title[:20] for e in ctx.previous_by_group["kataib-hezbollah"]][:1] == ["US strikes Kataib He"]
-        lines = ctx.lines(gz, now=t22.occurred_at + timedelta(hours=3))
-        assert lines[0] == "first recorded attack on Tower 22"
-        assert lines[1] == "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar"
-        assert lines[-1] == ("last 7 days: 1 attack, 1 US strike · last 30 days: 2 attacks, 2 US strikes")
+        ctx, lines = await _context(s, "2024-01-28-tower22-drone", gz)
+    # The record: the last US strikes before Tower 22 were those of 24 Jan on Kataib Hezbollah at Jurf al-Sakhar
+    # and al-Qaim. Attacks in the file from 22 to 28 Jan: Ain al-Asad (23rd), Erbil, Ain al-Asad and Conoco
+    # (24th), Harir and Tower 22 (28th); from 30 Dec: those, Harir (30 Dec), four on 4-5 Jan and the 20 Jan salvo.
+    assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf") and ctx.days_since_opposite == 4
+    assert ctx.counts["militia_attack"] == {7: 6, 30: 13} and ctx.counts["us_strike"] == {7: 1, 30: 2}
+    # Seed events of one day share a time, so the last attack strictly before is one of 24 Jan.
+    assert ctx.last_same_kind.occurred_at.date().isoformat() == "2024-01-24" and ctx.days_since_last == 4
+    assert lines == ("first recorded attack on Tower 22",
+                     "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar",
+                     "previous Kataib Hezbollah event: US strike near Jurf al-Sakhar, 4 days ago",
+                     "last 7 days: 6 attacks, 1 US strike · last 30 days: 13 attacks, 2 US strikes")
+
+
+async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        ctx, lines = await _context(s, "2023-10-18-tanf-drones", gz)
+        post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    # The record: the campaign's first day hit Harir, Ain al-Asad and al-Tanf; the previous attack on al-Tanf
+    # was the two drones of 15 Aug 2022; the last US strike, the Deir ez-Zor strikes of 24 Mar 2023.
+    assert lines == ("first attack on al-Tanf in 429 days",
+                     "last US strike: 208 days ago, on IRGC-Quds Force sites near Deir ez-Zor",
+                     "last 7 days: 3 attacks, 0 US strikes · last 30 days: 3 attacks, 0 US strikes")
+    assert post.casualties == "US troops: 32 wounded (revised from 17)" and post.severe
+
+
+async def test_context_for_taji_on_11_march_2020(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        ctx, lines = await _context(s, "2020-03-11-taji-rockets", gz)
+        post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    # The record: rockets hit Taji on 14 Jan 2020 (57 days before); the last US strike was the 3 Jan strike at
+    # Baghdad airport (68 days); the Iranian missiles of 8 Jan are a state attack (kind other), not counted.
+    assert lines == ("first attack on Taji in 57 days",
+                     "last US strike: 68 days ago, on IRGC-Quds Force sites near Victory base",
+                     "previous Kataib Hezbollah event: US strike near Victory base, 68 days ago",
+                     "last 7 days: 1 attack, 0 US strikes · last 30 days: 1 attack, 0 US strikes")
+    assert post.casualties == ("US troops: 2 killed (revised from 1); "
+                               "coalition personnel: 1 killed, 14 wounded (revised from 12)")
 
 
 async def test_context_place_ordinal_and_strike_answers_attack(sessions, gz):
