@@ -130,13 +130,13 @@ async def test_context_for_tower22(sessions, gz):
     # and al-Qaim. Attacks in the file from 22 to 28 Jan: Ain al-Asad (23rd), Erbil, Ain al-Asad and Conoco
     # (24th), Harir and Tower 22 (28th); from 30 Dec: those, Harir (30 Dec), four on 4-5 Jan and the 20 Jan salvo.
     assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf") and ctx.days_since_opposite == 4
-    assert ctx.counts["militia_attack"] == {7: 12, 30: 33} and ctx.counts["us_strike"] == {7: 1, 30: 2}
+    assert ctx.counts["militia_attack"] == {7: 12, 30: 36} and ctx.counts["us_strike"] == {7: 1, 30: 2}
     # Seed events of one day share a time, so the last attack strictly before is one of 24 Jan.
     assert ctx.last_same_kind.occurred_at.date().isoformat() == "2024-01-25" and ctx.days_since_last == 3
     assert lines == ("first recorded attack on Tower 22",
                      "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar",
                      "previous Kataib Hezbollah event: US strike near Jurf al-Sakhar, 4 days ago",
-                     "last 7 days: 12 attacks, 1 US strike · last 30 days: 33 attacks, 2 US strikes")
+                     "last 7 days: 12 attacks, 1 US strike · last 30 days: 36 attacks, 2 US strikes")
 
 
 async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
