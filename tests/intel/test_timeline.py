@@ -127,16 +127,18 @@ async def test_context_for_tower22(sessions, gz):
     async with sessions() as s:
         ctx, lines = await _context(s, "2024-01-28-tower22-drone", gz)
     # The record: the last US strikes before Tower 22 were those of 24 Jan on Kataib Hezbollah at Jurf al-Sakhar
-    # and al-Qaim. Attacks in the file from 22 to 28 Jan: Ain al-Asad (23rd), Erbil, Ain al-Asad and Conoco
-    # (24th), Harir and Tower 22 (28th); from 30 Dec: those, Harir (30 Dec), four on 4-5 Jan and the 20 Jan salvo.
+    # and al-Qaim. Attack lines in the file from 22 to 28 Jan: Conoco (22nd), Ain al-Asad (23rd), Erbil, Ain
+    # al-Asad and Conoco (24th), Erbil and Ain al-Asad (25th), and on the 28th al-Tanf, al-Rukban, Shaddadi,
+    # Harir and Tower 22 itself. The Pentagon's own count rose by about 20 between 18 and 27 Jan: the file is
+    # short of it (docs/timeline.md), and this test pins what the file says.
     assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf") and ctx.days_since_opposite == 4
-    assert ctx.counts["militia_attack"] == {7: 12, 30: 36} and ctx.counts["us_strike"] == {7: 1, 30: 2}
-    # Seed events of one day share a time, so the last attack strictly before is one of 24 Jan.
+    assert ctx.counts["militia_attack"] == {7: 12, 30: 37} and ctx.counts["us_strike"] == {7: 1, 30: 2}
+    # Seed events of one day share a time, so the last attack strictly before is one of 25 Jan.
     assert ctx.last_same_kind.occurred_at.date().isoformat() == "2024-01-25" and ctx.days_since_last == 3
     assert lines == ("first recorded attack on Tower 22",
                      "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar",
                      "previous Kataib Hezbollah event: US strike near Jurf al-Sakhar, 4 days ago",
-                     "last 7 days: 12 attacks, 1 US strike · last 30 days: 36 attacks, 2 US strikes")
+                     "last 7 days: 12 attacks, 1 US strike · last 30 days: 37 attacks, 2 US strikes")
 
 
 async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
@@ -198,7 +200,7 @@ async def test_live_event_post(sessions, gz):
     assert post.who == "Islamic Resistance in Iraq (claimed)"
     assert post.where == "al-Omar oil field base (MSS Euphrates), Syria"
     assert post.weapon == "one-way attack drones" and post.casualties == "US troops: 2 wounded"
-    assert post.context[0] == "2nd attack on al-Omar in 7 days"  # the seeded Feb 4 drone attack
+    assert post.context[0] == "2nd attack on al-Omar in 7 days"  # the seeded Feb 4 drone attack (Feb 2 is 7 days back)
     assert post.context[1].startswith("last US strike: 2 days ago, on Kataib Hezbollah sites near Baghdad")
     assert [src.url for src in post.sources] == ["https://example.test/omar"]
     assert post.model_version == "test-1" and post.confidence == 0.9
