@@ -132,13 +132,13 @@ async def test_context_for_tower22(sessions, gz):
     # Shaddadi, Harir and Tower 22 itself. The Pentagon's own count rose by about 20 between 18 and 27 Jan: the file is
     # short of it (docs/timeline.md), and this test pins what the file says.
     assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf") and ctx.days_since_opposite == 4
-    assert ctx.counts["militia_attack"] == {7: 13, 30: 38} and ctx.counts["us_strike"] == {7: 1, 30: 2}
+    assert ctx.counts["militia_attack"] == {7: 13, 30: 43} and ctx.counts["us_strike"] == {7: 1, 30: 2}
     # Seed events of one day share a time, so the last attack strictly before is the one of 26 Jan.
     assert ctx.last_same_kind.occurred_at.date().isoformat() == "2024-01-26" and ctx.days_since_last == 2
     assert lines == ("first recorded attack on Tower 22",
                      "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar",
                      "previous Kataib Hezbollah event: US strike near Jurf al-Sakhar, 4 days ago",
-                     "last 7 days: 13 attacks, 1 US strike · last 30 days: 38 attacks, 2 US strikes")
+                     "last 7 days: 13 attacks, 1 US strike · last 30 days: 43 attacks, 2 US strikes")
 
 
 async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
