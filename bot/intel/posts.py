@@ -77,14 +77,18 @@ def weapon_text(event: Event, gz: Gazetteer) -> str | None:
 
 
 def casualty_text(casualties: dict[str, Any]) -> str | None:
-    """'US troops: 3 killed, 47 wounded; partner forces: 6 killed' or 'no injuries reported'."""
+    """'US troops: 3 killed, 47 wounded; partner forces: 6 killed' or 'no injuries reported'.
+
+    A count revised since its first report reads '32 wounded (revised from 17)' (seed timeline `revisions`).
+    """
     parts = []
     for category, label in CATEGORY_LABELS.items():
         counts = casualties.get(category)
         if not counts:
             continue
-        bits = [f"{n} {word}" for word, n in (("killed", counts.get("killed")), ("wounded", counts.get("wounded")))
-                if n]
+        before = counts.get("revised_from") or {}
+        bits = [f"{n} {word}" + (f" (revised from {before[word]})" if word in before else "")
+                for word, n in (("killed", counts.get("killed")), ("wounded", counts.get("wounded"))) if n]
         if bits:
             parts.append(f"{_SHORT_LABELS.get(category, label)}: {', '.join(bits)}")
     if parts:

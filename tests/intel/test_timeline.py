@@ -1,5 +1,6 @@
 """Seed idempotence, timeline context, posts and the timeline CLI on the seeded history."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from bot.intel.posts import load_post
 from bot.intel.seed import SeedError, read_timeline, seed_timeline
 from bot.settings import EventSettings
 from bot.storage.events import place_keys
-from bot.storage.models import Event, EventGroup, EventPlace
+from bot.storage.models import CasualtyReport, Event, EventGroup, EventPlace
 from tests.intel.helpers import add_classified
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,58 @@ async def test_seed_is_idempotent(sessions):
         assert sum(1 for _e, key in rows if key == "erbil") >= 3
 
 
+def _line(**over):
+    row = {"seed_key": "k", "date": "2023-10-18", "kind": "militia_attack", "title": "t", "source": "https://a.test",
+           "place": "al-tanf", "casualties": {"us_military": {"killed": 0, "wounded": 32}},
+           "revisions": [{"date": "2023-10-26", "source": "https://a.test/1",
+                          "casualties": {"us_military": {"killed": 0, "wounded": 17}}},
+                         {"date": "2023-11-06", "source": "https://a.test/2",
+                          "casualties": {"us_military": {"killed": 0, "wounded": 32}}}]}
+    row.update(over)
+    return json.dumps(row) + "\n"
+
+
+async def test_revised_count_shows_first_count_and_history(tmp_path, sessions, gz):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line())
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 1
+        event = await by_key(s, "k")
+        assert event.casualties["us_military"] == {"killed": 0, "wounded": 32, "revised_from": {"wounded": 17}}
+        history = (await s.execute(select(CasualtyReport).where(CasualtyReport.event_id == event.id)
+                                   .order_by(CasualtyReport.reported_at))).scalars().all()
+        assert [(h.wounded, h.reported_at.date().isoformat()) for h in history] == [(17, "2023-10-26"),
+                                                                                     (32, "2023-11-06")]
+        post = await load_post(s, event.id, datetime(2025, 1, 1, tzinfo=UTC), gazetteer=gz)
+    assert post.casualties == "US troops: 32 wounded (revised from 17)"
+
+
+async def test_seed_carries_corrections_and_removals(tmp_path, sessions):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line() + _line(seed_key="gone", place="erbil", revisions=[],
+                                    casualties={"none_reported": True}))
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 2
+    # A corrected line (moved to the local day, new place) updates the stored event; a dropped line deletes it.
+    path.write_text(_line(date="2023-10-19", place="tower-22"))
+    async with sessions() as s:
+        assert await seed_timeline(s, path) == 0
+        event = await by_key(s, "k")
+        assert event.occurred_at.date().isoformat() == "2023-10-19" and event.place_key == "tower-22"
+        assert event.revision == 2
+        assert await s.scalar(select(func.count()).select_from(Event)) == 1
+        assert await s.scalar(select(func.count()).select_from(CasualtyReport)) == 2
+        assert set((await s.execute(select(EventPlace.place_key))).scalars()) == {"tower-22"}
+        assert await seed_timeline(s, path) == 0 and (await by_key(s, "k")).revision == 2
+
+
+def test_last_revision_must_match_casualties(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text(_line(casualties={"us_military": {"killed": 0, "wounded": 17}}))
+    with pytest.raises(SeedError, match="differ from the last revision"):
+        read_timeline(path)
+
+
 async def test_bad_seed_line_is_named(tmp_path, sessions):
     path = tmp_path / "t.jsonl"
     path.write_text('{"seed_key": "a", "date": "2024-13-01", "kind": "militia_attack", "title": "t", "source": "x"}\n')
@@ -62,23 +115,58 @@ async def test_bad_seed_line_is_named(tmp_path, sessions):
             await seed_timeline(s, path)
 
 
+async def _context(s, key, gz):
+    event = await by_key(s, key)
+    now = event.occurred_at + timedelta(hours=3)  # pinned: a post three hours after the incident
+    ctx = await timeline_context(s, event, now=now)
+    return ctx, ctx.lines(gz, now=now)
+
+
 async def test_context_for_tower22(sessions, gz):
     await seeded(sessions)
     async with sessions() as s:
-        t22 = await by_key(s, "2024-01-28-tower22-drone")
-        ctx = await timeline_context(s, t22, now=t22.occurred_at + timedelta(hours=3))
-        # The last strike before the attack: the Jan 24 strikes at Jurf al-Sakhar and al-Qaim.
-        assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf")
-        assert ctx.days_since_opposite == 4
-        # Attacks in the 7 days up to and including Jan 28: Jan 20 (Ain al-Asad) is 8 days back; Dec 25 (Erbil) is 34.
-        assert ctx.counts["militia_attack"] == {7: 1, 30: 2}
-        assert ctx.counts["us_strike"] == {7: 1, 30: 2}
-        assert ctx.last_same_kind.title.startswith("Largest missile salvo") and ctx.days_since_last == 8
-        assert [e.title[:20] for e in ctx.previous_by_group["kataib-hezbollah"]][:1] == ["US strikes Kataib He"]
-        lines = ctx.lines(gz, now=t22.occurred_at + timedelta(hours=3))
-        assert lines[0] == "first recorded attack on Tower 22"
-        assert lines[1] == "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar"
-        assert lines[-1] == ("last 7 days: 1 attack, 1 US strike · last 30 days: 2 attacks, 2 US strikes")
+        ctx, lines = await _context(s, "2024-01-28-tower22-drone", gz)
+    # The record: the last US strikes before Tower 22 were those of 24 Jan on Kataib Hezbollah at Jurf al-Sakhar
+    # and al-Qaim. Attack lines in the file from 22 to 28 Jan: Conoco (22nd), Ain al-Asad (23rd), Erbil, Ain
+    # al-Asad and Conoco (24th), Erbil and Ain al-Asad (25th), Erbil (26th), and on the 28th al-Tanf, al-Rukban,
+    # Shaddadi, Harir and Tower 22 itself. The Pentagon's own count rose by about 20 between 18 and 27 Jan: the file is
+    # short of it (docs/timeline.md), and this test pins what the file says.
+    assert ctx.last_opposite.title.startswith("US strikes Kataib Hezbollah at Jurf") and ctx.days_since_opposite == 4
+    assert ctx.counts["militia_attack"] == {7: 13, 30: 43} and ctx.counts["us_strike"] == {7: 1, 30: 2}
+    # Seed events of one day share a time, so the last attack strictly before is the one of 26 Jan.
+    assert ctx.last_same_kind.occurred_at.date().isoformat() == "2024-01-26" and ctx.days_since_last == 2
+    assert lines == ("first recorded attack on Tower 22",
+                     "last US strike: 4 days ago, on Kataib Hezbollah sites near Jurf al-Sakhar",
+                     "previous Kataib Hezbollah event: US strike near Jurf al-Sakhar, 4 days ago",
+                     "last 7 days: 13 attacks, 1 US strike · last 30 days: 43 attacks, 2 US strikes")
+
+
+async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        ctx, lines = await _context(s, "2023-10-18-tanf-drones", gz)
+        post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    # The record: the campaign's first day hit Harir, Ain al-Asad and al-Tanf; the previous attack on al-Tanf
+    # was the two drones of 15 Aug 2022; the last US strike, the Deir ez-Zor strikes of 24 Mar 2023.
+    assert lines == ("first attack on al-Tanf in 429 days",
+                     "last US strike: 208 days ago, on IRGC-Quds Force sites near Deir ez-Zor",
+                     "last 7 days: 3 attacks, 0 US strikes · last 30 days: 3 attacks, 0 US strikes")
+    assert post.casualties == "US troops: 32 wounded (revised from 17)" and post.severe
+
+
+async def test_context_for_taji_on_11_march_2020(sessions, gz):
+    await seeded(sessions)
+    async with sessions() as s:
+        ctx, lines = await _context(s, "2020-03-11-taji-rockets", gz)
+        post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    # The record: rockets hit Taji on 14 Jan 2020 (57 days before); the last US strike was the 3 Jan strike at
+    # Baghdad airport (68 days); the Iranian missiles of 8 Jan are a state attack (kind other), not counted.
+    assert lines == ("first attack on Taji in 57 days",
+                     "last US strike: 68 days ago, on IRGC-Quds Force sites near Victory base",
+                     "previous Kataib Hezbollah event: US strike near Victory base, 68 days ago",
+                     "last 7 days: 1 attack, 0 US strikes · last 30 days: 1 attack, 0 US strikes")
+    assert post.casualties == ("US troops: 2 killed (revised from 1); "
+                               "coalition personnel: 1 killed, 14 wounded (revised from 12)")
 
 
 async def test_context_place_ordinal_and_strike_answers_attack(sessions, gz):
@@ -112,7 +200,7 @@ async def test_live_event_post(sessions, gz):
     assert post.who == "Islamic Resistance in Iraq (claimed)"
     assert post.where == "al-Omar oil field base (MSS Euphrates), Syria"
     assert post.weapon == "one-way attack drones" and post.casualties == "US troops: 2 wounded"
-    assert post.context[0] == "2nd attack on al-Omar in 7 days"  # the seeded Feb 4 drone attack
+    assert post.context[0] == "2nd attack on al-Omar in 7 days"  # the seeded Feb 4 drone attack (Feb 2 is 7 days back)
     assert post.context[1].startswith("last US strike: 2 days ago, on Kataib Hezbollah sites near Baghdad")
     assert [src.url for src in post.sources] == ["https://example.test/omar"]
     assert post.model_version == "test-1" and post.confidence == 0.9
@@ -130,7 +218,7 @@ def test_timeline_cli(sqlite_url, monkeypatch):
     monkeypatch.setattr(console, "width", 200)
     runner = CliRunner()
     result = runner.invoke(app, ["db", "seed"])
-    assert result.exit_code == 0 and "48 event(s) added" in result.output
+    assert result.exit_code == 0 and f"{len(read_timeline(TIMELINE))} event(s) added" in result.output
     assert "0 event(s) added" in runner.invoke(app, ["db", "seed"]).output
     result = runner.invoke(app, ["timeline", "--group", "Kata'ib Hizballah", "--kind", "strike", "--since",
                                  "2024-01-01"], env={"COLUMNS": "200"})
