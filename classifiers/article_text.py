@@ -82,6 +82,9 @@ _CAPTION = re.compile(
     r"^(?:photo|image|picture|illustration|file|credit|caption|source)\s*[:–—-]|"
     r"^(?:a |an )?(?:undated|file|archive|handout) (?:photo|image|picture)|\bfile photo\b|\bgetty images\b|"
     r"\b(?:via|/)\s*(?:reuters|afp|ap|getty|anadolu|epa)\s*\)?\s*$|^\(?(?:reuters|afp|ap|epa|getty)\s*/|"
+    r"\([^()]{0,40}\b(?:photo|image|pic)\b[^()]*\)|\b(?:afp|ap|reuters|epa) (?:pic|photo)\b|"
+    r"\b(?:reuters|afp|ap|epa|getty)\s*/\s*(?:file|handout)\b|"
+    r"(?:^|[\s/])(?:[A-Z][\w.'-]+\s+){1,3}[A-Z][\w.'-]+\s*/\s*[A-Z][\w&.-]+(?:\s[A-Z][\w&.-]+)?\)?\s*$|"
     r"\bhandout\b.*\b(?:reuters|afp|ap)\b|\bscreenshot (?:shows|of)\b|\bthis (?:video|photo|image|picture) "
     r"(?:shows|taken)\b|\((?:archive|file)\)", re.IGNORECASE)
 # Bylines: "By Jane Doe", "byJane Doe|", "By News Desk - August 25 2022", "author_image Outlet".
@@ -138,7 +141,7 @@ _DATELINE = re.compile(
     # "BAGHDAD (Reuters) -", "ERBIL, Kurdistan Region —", "DUBAI, United Arab Emirates (AP) —",
     # "MOSCOW, August 24 – RIA Novosti.", "Baghdad, April 13 (IANS):", "WASHINGTON —"
     rf"^(?P<dl>(?:[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+){{0,3}}|[A-Z][a-z]+(?:\s+[A-Z][a-zA-Z]+){{0,2}}(?=\s*,\s*"
-    rf"{_MONTH_CI}\s+\d|\s*{_AGENCY}|\s*[:.]-|\s*,\s*[A-Z][A-Za-z]+\s*[-–—]+\s))"
+    rf"{_MONTH_CI}\s+\d|\s*{_AGENCY}\s*[-–—:]|\s*[:.]-|\s*,\s*[A-Z][A-Za-z]+\s*[-–—]+\s))"
     rf"(?:\s*,\s*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}|{_MONTH_CI}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH_CI}))*"
     rf"(?:\s*{_AGENCY}\s*(?:[-–—:]+|\.-)?|\s*(?:[-–—:]+|\.-))\s*"
     rf"(?:(?:RIA Novosti|IRNA|Xinhua|TASS|Sputnik|AFP|AP|WAM|SPA|QNA|KUNA)\.\s*)?)(?=\S)")
@@ -222,10 +225,27 @@ def _is_english(text: str) -> bool:
     return words < 8 or len(_ENGLISH.findall(text)) >= 0.08 * words
 
 
+_WRAP_MIN, _WRAP_MAX = 25, 90  # a hard-wrapped text breaks lines at a fixed width, mid-sentence
+
+
+def _hard_wrapped(raw_lines: list[str]) -> bool:
+    lines = [line.strip() for line in raw_lines if line.strip()]
+    broken = [line for line in lines if _WRAP_MIN <= len(line) <= _WRAP_MAX and not _SENTENCE_END.search(line)]
+    return len(broken) >= 4 and len(broken) > 0.5 * len(lines)
+
+
+def _unwrap(text: str) -> list[str]:
+    """Lines of a text; a hard-wrapped one is joined back into its blank-line separated paragraphs."""
+    raw = text.splitlines()
+    if not _hard_wrapped(raw):
+        return raw
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+
+
 def _lines(text: str) -> list[str]:
     """Non-empty lines; a line broken mid-sentence (hard wrap) is joined to the next; " | " separates items."""
     out: list[str] = []
-    for raw in text.splitlines():
+    for raw in _unwrap(text):
         line = " ".join(raw.split())
         if not line:
             out.append("")
