@@ -85,6 +85,8 @@ _CAPTION = re.compile(
     r"\([^()]{0,40}\b(?:photo|image|pic)\b[^()]*\)|\b(?:afp|ap|reuters|epa) (?:pic|photo)\b|"
     r"\b(?:reuters|afp|ap|epa|getty)\s*/\s*(?:file|handout)\b|"
     r"(?:^|[\s/])(?:[A-Z][\w.'-]+\s+){1,3}[A-Z][\w.'-]+\s*/\s*[A-Z][\w&.-]+(?:\s[A-Z][\w&.-]+)?\)?\s*$|"
+    r"\[(?:file|photo|image)\b[^\]]*\]|\[[^\]]*/\s*(?:reuters|afp|ap|getty|epa|anadolu)\]|"
+    r"[.]\s*(?:AP|AFP|Reuters|EPA|Getty Images)\s*$|"
     r"\bhandout\b.*\b(?:reuters|afp|ap)\b|\bscreenshot (?:shows|of)\b|\bthis (?:video|photo|image|picture) "
     r"(?:shows|taken)\b|\((?:archive|file)\)", re.IGNORECASE)
 # Bylines: "By Jane Doe", "byJane Doe|", "By News Desk - August 25 2022", "author_image Outlet".
@@ -147,7 +149,8 @@ _DATELINE = re.compile(
     rf"(?:(?:RIA Novosti|IRNA|Xinhua|TASS|Sputnik|AFP|AP|WAM|SPA|QNA|KUNA)\.\s*)?)(?=\S)")
 # "Shafaq News/ ", "Iran Press/ West Asia: ", "Islam Times - ", "(MENAFN) ", "TIME: ": an outlet's own tag.
 _OUTLET_TAG = re.compile(
-    r"^(?P<dl>(?:\([A-Z][A-Za-z .]{1,30}\)\s*[-–—:]?|\w+day,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*(?:\(\))?|"
+    r"^(?P<dl>(?:\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4};?\s*(?:[A-Z]{2,10}:)?|"
+    r"\([A-Z][A-Za-z .]{1,30}\)\s*[-–—:]?|\w+day,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*(?:\(\))?|"
     r"[A-Z][\w]*(?:\s+[A-Z][\w]*){0,2}\s*(?:/|\s[-–—]|:)(?:\s*[A-Z][\w]*"
     r"(?:\s+[A-Z][\w]*){0,2}\s*:)?)\s*)(?=[A-Z\"“])")
 _DATELINE_WORDS = 8
@@ -171,6 +174,7 @@ _BACKGROUND_OPENING = re.compile(
     rf"(?:earlier|previously|last (?:week|month|year)|in recent (?:weeks|months|years)|in the past|"
     rf"since (?:then|the|last|mid|early|late|october|{_MONTH}|\d)|in (?:{_MONTH} )?(?:19|20)\d\d\b|"
     rf"on {_MONTH} \d{{1,2}},? (?:19|20)\d\d\b|back in\b|historically|over the (?:past|last)|so far\b|"
+    rf"(?:at the (?:end|start|beginning) of|in (?:early|late|mid-?))\s*{_MONTH}|last (?:month|year)|"
     rf"the (?:attack|strike|strikes|raid|incident) (?:on|in|at|against) [^,.]{{0,60}} (?:last|earlier) )|"
     rf"(?:iran-backed|iranian-backed|iran-aligned|pro-iran(?:ian)?) (?:\w+ ){{0,3}}(?:have|has) (?:\w+ ){{0,2}}"
     rf"(?:launched|carried out|claimed|attacked|targeted|conducted|stepped up|increased)|"
@@ -336,5 +340,11 @@ def _assemble(headline: str, kept: list[str], english: bool, removed: tuple[str,
         sentences = split_sentences(lead)
         lead, rest = sentences[0], sentences[1:] + rest
     body = tuple(Paragraph(d, False) for d in decks)
-    body += tuple(Paragraph(p, english and is_background(p)) for p in rest)
-    return ArticleText(headline, dateline, lead, body, removed)
+    extra: list[str] = []
+    for p in rest:
+        if english:  # a later paragraph can open with a dateline too (a second wire story pasted below)
+            line_dateline, p = split_dateline(p)
+            if line_dateline:
+                extra.append(line_dateline)
+        body += (Paragraph(p, english and is_background(p)),)
+    return ArticleText(headline, dateline, lead, body, removed + tuple(extra))

@@ -28,7 +28,7 @@ from rich.table import Table
 from bot.intel.extract import extract
 from bot.intel.gazetteer import Gazetteer
 from bot.intel.matching import report_from
-from bot.intel.merge import US_CATEGORIES, EventFacts, merge
+from bot.intel.merge import EventFacts, merge, us_totals
 
 FIELDS = ("place", "country", "groups", "weapon", "us_killed", "us_wounded", "incident_date")
 UNRESOLVED = "?unresolved"
@@ -123,24 +123,13 @@ def predict(item: dict[str, Any], gazetteer: Gazetteer) -> Predicted:
     report = report_from(item["kind"], item["title"], item["text"], ex, gazetteer, item["published"])
     country = facts.country or report.country
     return Predicted(facts.place_key, country, frozenset(g["key"] for g in facts.groups), _weapon(facts),
-                     *_us_counts(facts), ex.incident.day)
+                     *us_totals(item["kind"], [ex]), ex.incident.day)
 
 
 def _weapon(facts: EventFacts) -> str:
     labels = [WEAPON_LABELS.get(w, "") for w in facts.weapons]
     labels = [label for label in labels if label]
-    # A drone strike is also an air strike: the more specific label wins, as a reader would name it.
-    if "drone_strike" in labels:
-        return "drone_strike"
-    return labels[0] if labels else ""
-
-
-def _us_counts(facts: EventFacts) -> tuple[int | None, int | None]:
-    cas = facts.casualties
-    cats = [cas[c] for c in US_CATEGORIES if c in cas]
-    if not cats:
-        return (0, 0) if cas.get("none_reported") else (None, None)
-    return sum(c["killed"] for c in cats), sum(c["wounded"] for c in cats)
+    return labels[0] if labels else ""  # the first weapon the report names for this incident
 
 
 def _resolve(name: str, kind: str, gazetteer: Gazetteer) -> str:

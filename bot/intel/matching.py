@@ -49,6 +49,9 @@ _MULTI_SITE = re.compile(
 _COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
                       r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
                       re.IGNORECASE)
+_TWO_COUNTRIES = re.compile(r"\b(?:iraq and syria|syria and iraq|iraq-syria|syria-iraq|syrian-iraqi|iraqi-syrian)\b",
+                            re.IGNORECASE)
+_DIRECTIONAL = re.compile(r"(?:north|south|east|west|central)", re.IGNORECASE)
 # Place types a strike hits (militia sites, towns, regions); a base is where the attack it answers landed.
 _MILITIA_SIDE_TYPES = {"site", "city", "region"}
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
@@ -155,11 +158,14 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
     own = [p for p in extraction.places if p not in extraction.landmarks]
     main = main_place(own, kind, gazetteer, headline)
     full = f"{title}. {text}"
+    precise = extraction.incident.precision == "day"
     return Report(
         kind=kind,
         text=full,
-        occurred_at=extraction.occurred_at,
-        day_precise=extraction.incident.precision == "day",
+        # A soft day (only a statement's day, or "last week") is kept for the facts, but matching anchors such a
+        # report on when it was published, as it anchors a report that names no day.
+        occurred_at=extraction.occurred_at if precise or published is None else published,
+        day_precise=precise,
         main_place=main,
         places=frozenset(extraction.places),
         groups=frozenset(extraction.group_keys()),
@@ -169,7 +175,7 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
         # Officials and governments often name the province, not the town.
         areas=frozenset(gazetteer.areas(extraction.places, full)),
         main_areas=frozenset(gazetteer.areas([main] if main else [])),
-        country=_country(main, full, gazetteer),
+        country=_country(main, " ".join([normalize(title), *extraction.incident_sentences]) or full, gazetteer),
         day_part=extraction.incident.part,
     )
 
@@ -181,12 +187,17 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
     11 March attack on Camp Taji"); it is the strike's place only when the headline names it (the strike on a
     convoy at Baghdad airport)."""
     def of_type(types: set[str], among: Collection[str]) -> str | None:
-        return next((k for k in places if k in among and k in gazetteer.places
-                     and gazetteer.places[k].type in types), None)
+        found = [k for k in places if k in among and k in gazetteer.places and gazetteer.places[k].type in types]
+        # A province by name ("Deir ez-Zor") is more specific than a direction ("eastern Syria").
+        named = [k for k in found if not _DIRECTIONAL.match(gazetteer.places[k].name)]
+        return (named or found or [None])[0]
 
+    # The most specific place named wins: "a facility near Abu Kamal in eastern Syria" happened at Abu Kamal.
     if kind == "militia_attack":
-        return of_type({"base"}, places) or (places[0] if places else None)
-    return of_type(_MILITIA_SIDE_TYPES, places) or of_type({"base"}, headline)
+        return (of_type({"base"}, places) or of_type({"site"}, places) or of_type({"city"}, places)
+                or (places[0] if places else None))
+    return (of_type({"site"}, places) or of_type({"city"}, places) or of_type({"region"}, places)
+            or of_type({"base"}, headline))
 
 
 def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
@@ -199,6 +210,9 @@ def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
 def _country(main: str | None, text: str, gazetteer: Gazetteer) -> str | None:
     if main is not None and main in gazetteer.places:
         return gazetteer.places[main].country
+    found = {m[1].capitalize() for m in _COUNTRY.finditer(text)}
+    if len(found) > 1 and _TWO_COUNTRIES.search(text):
+        return None  # one operation "in Iraq and Syria": no single country
     m = _COUNTRY.search(text)
     return m[1].capitalize() if m else None
 
