@@ -49,7 +49,9 @@ _OTHER_KIND_BEFORE = {
                                  r"[^,.;]{0,60}?\bon\s+$", re.IGNORECASE),
 }
 # A day named more than this long before the report is an earlier incident (history, a file photo's caption).
+# Further down the page, a date more than a week old is history ("US forces responded with airstrikes on Oct 26").
 _MAX_PAST = timedelta(days=21)
+_MAX_PAST_BODY = timedelta(days=7)
 # "last week": about seven days back, soft evidence only.
 _LAST_WEEK = re.compile(r"\blast week\b", re.IGNORECASE)
 # Month names in the languages of non-English copies of the same wire stories ("29 de diciembre", "5 Agustus").
@@ -114,9 +116,9 @@ def resolve_date(sentences: list[str], published: datetime, kind: str | None = N
     published = published.astimezone(UTC)
     lead = len(sentences) if lead is None else lead
     statement: IncidentDate | None = None
-    for tier in (sentences[:lead], sentences[lead:]):
+    for tier, max_past in ((sentences[:lead], _MAX_PAST), (sentences[lead:], _MAX_PAST_BODY)):
         for sentence in tier:
-            found, said = _first_reference(sentence, published, kind)
+            found, said = _first_reference(sentence, published, kind, max_past)
             if found is not None:
                 return found
             statement = statement or said
@@ -131,8 +133,8 @@ def resolve_date(sentences: list[str], published: datetime, kind: str | None = N
     return IncidentDate(published.date(), published, "published")
 
 
-def _first_reference(sentence: str, published: datetime,
-                     kind: str | None) -> tuple[IncidentDate | None, IncidentDate | None]:
+def _first_reference(sentence: str, published: datetime, kind: str | None,
+                     max_past: timedelta = _MAX_PAST) -> tuple[IncidentDate | None, IncidentDate | None]:
     """(the first day this sentence gives the incident, the first day it gives a statement)."""
     other, other_before = _OTHER_KIND.get(kind or ""), _OTHER_KIND_BEFORE.get(kind or "")
 
@@ -161,9 +163,12 @@ def _first_reference(sentence: str, published: datetime,
         part = "early" if "dawn" in part else part
         candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
     for m in _RELATIVE.finditer(sentence):
+        if _quoted(sentence, m.start()):
+            continue  # "today" in a quoted statement is the statement's day, not the report's
         word = m["word"].lower()
         back = 1 if word in ("yesterday", "last night") else 0
-        part = {"last night": "night", "overnight": "overnight", "tonight": "night"}.get(word, "")
+        part = {"last night": "night", "overnight": "overnight", "tonight": "night",
+                "this morning": "morning"}.get(word, "")
         candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
     for m in _DAYS_AGO.finditer(sentence):
         days = 2 if m["dby"] else parse_number(m["n"])
@@ -173,14 +178,20 @@ def _first_reference(sentence: str, published: datetime,
         if not_this_incident(m):
             continue
         resolved = _month_day(m, published)
-        if resolved is not None and published.date() - resolved.day <= _MAX_PAST:
+        if resolved is not None and published.date() - resolved.day <= max_past:
             (said if speech(m) else candidates).append((m.start(), resolved))
     for m in _FOREIGN_DAY.finditer(sentence):
         resolved = _foreign_day(m, published)
-        if resolved is not None and published.date() - resolved.day <= _MAX_PAST:
+        if resolved is not None and published.date() - resolved.day <= max_past:
             candidates.append((m.start(), resolved))
     first = min(candidates, key=lambda c: c[0])[1] if candidates else None
     return first, (min(said, key=lambda c: c[0])[1] if said else None)
+
+
+def _quoted(sentence: str, pos: int) -> bool:
+    """True inside a quotation: an odd number of quote marks before `pos`."""
+    before = sentence[:pos]
+    return (before.count('"') % 2 == 1) or before.count("“") > before.count("”")
 
 
 def _month_day(m: re.Match[str], published: datetime) -> IncidentDate | None:

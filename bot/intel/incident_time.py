@@ -27,6 +27,20 @@ _EVENING = {"evening", "late", "night"}
 _SMALL_HOURS = {"early", "overnight", "morning"}
 
 
+def imprecise(published: datetime) -> bool:
+    """A feed time that is only a date: exactly midnight or noon (feeds stamp date-only items so). Such a time
+    says which day, not when in it, so it must never decide a hard block on its own."""
+    return published.minute == 0 and published.second == 0 and published.microsecond == 0 and \
+        published.hour in (0, 12)
+
+
+def _latest(published: datetime) -> datetime:
+    """The latest moment a published time may stand for: the end of its day when it is only a date."""
+    if not imprecise(published):
+        return published
+    return datetime.combine(published.date(), time(23, 59), published.tzinfo or UTC)
+
+
 def undated_fits(report: Report, cand: Candidate) -> bool:
     """Without a named day, publication time is the anchor, and a tight one.
 
@@ -39,11 +53,11 @@ def undated_fits(report: Report, cand: Candidate) -> bool:
     if report.day_precise and cand.day_precise:
         return True
     if report.day_precise:  # the candidate's reports name no day: compare with when they were published
-        if cand_published < _day_began(report.occurred_at.date()):
+        if _latest(cand_published) < _day_began(report.occurred_at.date()):
             return False  # the event was in the news before the report's day began: an earlier incident
         return abs((report.occurred_at.date() - cand_published.date()).days) <= UNDATED_DAYS
     if cand.day_precise:
-        if report.published_at < _day_began(cand.occurred_at.date()):
+        if _latest(report.published_at) < _day_began(cand.occurred_at.date()):
             return False
         last_day = cand.last_day or cand.occurred_at.date()
         return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
@@ -53,10 +67,11 @@ def undated_fits(report: Report, cand: Candidate) -> bool:
 
 def reported_before_it_happened(report: Report, cand: Candidate) -> bool:
     """An incident at a known hour ("Wednesday night") is not one that was already in the news hours before."""
-    cand_published = cand.first_published or cand.occurred_at
+    cand_published = _latest(cand.first_published or cand.occurred_at)
     if report.day_precise and report.day_part and report.occurred_at - cand_published > PART_OF_DAY_SLACK:
         return True
-    return cand.day_precise and bool(cand.day_part) and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK
+    return (cand.day_precise and bool(cand.day_part)
+            and cand.occurred_at - _latest(report.published_at) > PART_OF_DAY_SLACK)
 
 
 def _day_began(day: date) -> datetime:

@@ -170,7 +170,7 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
         places=frozenset(extraction.places),
         groups=frozenset(extraction.group_keys()),
         weapons=frozenset(extraction.weapons),
-        published=published,
+        published=_news_time(extraction, published),
         multi_site=bool(_MULTI_SITE.search(full)) or (kind == "us_strike" and _far_apart_sites(own, gazetteer)),
         # Officials and governments often name the province, not the town.
         areas=frozenset(gazetteer.areas(extraction.places, full)),
@@ -190,7 +190,8 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
         found = [k for k in places if k in among and k in gazetteer.places and gazetteer.places[k].type in types]
         # A province by name ("Deir ez-Zor") is more specific than a direction ("eastern Syria").
         named = [k for k in found if not _DIRECTIONAL.match(gazetteer.places[k].name)]
-        return (named or found or [None])[0]
+        best = named or found
+        return best[0] if best else None
 
     # The most specific place named wins: "a facility near Abu Kamal in eastern Syria" happened at Abu Kamal.
     if kind == "militia_attack":
@@ -198,6 +199,15 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
                 or (places[0] if places else None))
     return (of_type({"site"}, places) or of_type({"city"}, places) or of_type({"region"}, places)
             or of_type({"base"}, headline))
+
+
+def _news_time(extraction: Extraction, published: datetime | None) -> datetime | None:
+    """When the report's news came: its publication, or the day of the statement it reports when only that day
+    is named and it is earlier ("CENTCOM said late Friday", in a report published on Sunday)."""
+    stated = extraction.incident
+    if published is None or stated.precision != "statement" or stated.occurred_at >= published:
+        return published
+    return stated.occurred_at
 
 
 def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
@@ -253,9 +263,17 @@ def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
         return True
     if any(gazetteer.near(report.main_place, p) for p in cand.places):
         return True
-    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand):
+    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _within_a_night(report, cand):
         return any(gazetteer.km(report.main_place, p) <= MULTI_SITE_KM for p in cand.places)
     return False
+
+
+def _within_a_night(report: Report, cand: Candidate) -> bool:
+    """The same night, or named days one apart: a strike on many sites is dated by US officials on one day and
+    by local reports on the next (the strikes "on Tuesday" and those "at 12:15 a.m. Wednesday Iraq time")."""
+    if report.day_precise and cand.day_precise:
+        return abs((report.occurred_at.date() - cand.occurred_at.date()).days) <= 1
+    return same_night(report, cand)
 
 
 def _countries_fit(report: Report, cand: Candidate) -> bool:
@@ -263,7 +281,7 @@ def _countries_fit(report: Report, cand: Candidate) -> bool:
     unless it is part of a strike operation in both countries that night."""
     if not report.country or not cand.countries or report.country in cand.countries:
         return True
-    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand)
+    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _within_a_night(report, cand)
 
 
 def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
