@@ -35,7 +35,8 @@ _MONTH_DAY = re.compile(
     re.IGNORECASE)
 # A dateline's own day ("WASHINGTON, Jan. 23 (Agency) --") is the day the report was filed.
 _DATELINE_DAY_SLACK = timedelta(days=3)
-_SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added)\s+(?:on\s+)?$", re.IGNORECASE)
+_SPEECH = re.compile(r"\b(?:said|says|announced|confirmed|told reporters|stated|added|reported)\s+(?:on\s+)?$",
+                     re.IGNORECASE)
 # "attacks since Tuesday", "a campaign that began on Oct. 17", "the first since the US strikes across Syria on
 # Friday night": the start of a run or the incident it is counted from, not this incident.
 _SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:the\s+(?:[\w'-]+\s+){0,6}?)?"
@@ -43,7 +44,8 @@ _SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:th
 # "the deadly attack on March 11", "the attack on al-Asad Airbase on Jan. 20" in a strike report; "after US
 # airstrikes on Friday" in an attack report: the day follows the other incident's noun.
 _OTHER_KIND_BEFORE = {
-    "us_strike": re.compile(r"\b(?:attacks?|barrage|salvo|bombardment|suffered)\b[^,.;]{0,80}?\b(?:on|of)\s+$",
+    "us_strike": re.compile(r"\b(?:attacks?|barrage|salvo|bombardment|suffered|(?:target(?:ed|ing)?|fired at|"
+                            r"struck|hit)\s+(?:us|american|coalition)\b)[^,.;]{0,80}?\b(?:on|of)\s+$",
                             re.IGNORECASE),
     "militia_attack": re.compile(r"\b(?:(?:us|american) (?:air ?)?strikes?|airstrikes|air strikes|retaliation)\b"
                                  r"[^,.;]{0,60}?\bon\s+$", re.IGNORECASE),
@@ -95,6 +97,13 @@ class IncidentDate:
     part: str = ""  # the part of the day named with it ("night", "early"), if any
 
 
+def imprecise(published: datetime) -> bool:
+    """A feed time that is only a date: exactly midnight or noon (feeds stamp date-only items so). Such a time
+    says which day, not when in it: days counted from it ("overnight", "yesterday") are soft evidence, and it
+    must never decide a hard block on its own."""
+    return (published.minute, published.second, published.microsecond) == (0, 0, 0) and published.hour in (0, 12)
+
+
 def dateline_day(dateline: str, published: datetime) -> datetime:
     """The report's own time: the day its dateline names when that is within a few days before publication
     (a feed's stamp can be a repost or a date-only value), else `published`."""
@@ -144,6 +153,8 @@ def _first_reference(sentence: str, published: datetime, kind: str | None,
     def not_this_incident(m: re.Match[str]) -> bool:
         # "since Tuesday", "Wednesday's barrage" (in a strike report): another incident's day
         before = sentence[: m.start()]
+        if m[0].lower().startswith(("on ", "last ")):
+            before += "on "  # the weekday match took its "on": "the attack on troops on Wednesday"
         return bool(_SINCE.search(before) or (other is not None and other.match(sentence[m.end():]))
                     or (other_before is not None and other_before.search(before)))
 
@@ -162,6 +173,7 @@ def _first_reference(sentence: str, published: datetime, kind: str | None,
         part = (m["part"] or m["part2"] or "").lower()
         part = "early" if "dawn" in part else part
         candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
+    relative: list[tuple[int, IncidentDate]] = []
     for m in _RELATIVE.finditer(sentence):
         if _quoted(sentence, m.start()):
             continue  # "today" in a quoted statement is the statement's day, not the report's
@@ -169,11 +181,13 @@ def _first_reference(sentence: str, published: datetime, kind: str | None,
         back = 1 if word in ("yesterday", "last night") else 0
         part = {"last night": "night", "overnight": "overnight", "tonight": "night",
                 "this morning": "morning"}.get(word, "")
-        candidates.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
+        relative.append((m.start(), _at(published.date() - timedelta(days=back), part, published, m[0])))
     for m in _DAYS_AGO.finditer(sentence):
         days = 2 if m["dby"] else parse_number(m["n"])
         if days is not None and days <= _MAX_DAYS_AGO:
-            candidates.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
+            relative.append((m.start(), _at(published.date() - timedelta(days=days), "", published, m[0])))
+    # Counted from a date-only publication time, "overnight" or "yesterday" may be either of two days.
+    (said if imprecise(published) else candidates).extend(relative)
     for m in _MONTH_DAY.finditer(sentence):
         if not_this_incident(m):
             continue

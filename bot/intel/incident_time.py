@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.intel.dates import imprecise
+
 if TYPE_CHECKING:  # matching imports this module; the types are only annotations here
     from bot.intel.matching import Candidate, Report
 
@@ -25,13 +27,6 @@ PART_OF_DAY_SLACK = timedelta(hours=6)
 # Parts of the day that border the night: "Thursday night" (US time) and "early Friday" (local) are one night.
 _EVENING = {"evening", "late", "night"}
 _SMALL_HOURS = {"early", "overnight", "morning"}
-
-
-def imprecise(published: datetime) -> bool:
-    """A feed time that is only a date: exactly midnight or noon (feeds stamp date-only items so). Such a time
-    says which day, not when in it, so it must never decide a hard block on its own."""
-    return published.minute == 0 and published.second == 0 and published.microsecond == 0 and \
-        published.hour in (0, 12)
 
 
 def _latest(published: datetime) -> datetime:
@@ -67,11 +62,12 @@ def undated_fits(report: Report, cand: Candidate) -> bool:
 
 def reported_before_it_happened(report: Report, cand: Candidate) -> bool:
     """An incident at a known hour ("Wednesday night") is not one that was already in the news hours before."""
-    cand_published = _latest(cand.first_published or cand.occurred_at)
-    if report.day_precise and report.day_part and report.occurred_at - cand_published > PART_OF_DAY_SLACK:
+    cand_published = cand.first_published or cand.occurred_at
+    if (report.day_precise and report.day_part and not imprecise(cand_published)
+            and report.occurred_at - cand_published > PART_OF_DAY_SLACK):
         return True
-    return (cand.day_precise and bool(cand.day_part)
-            and cand.occurred_at - _latest(report.published_at) > PART_OF_DAY_SLACK)
+    return (cand.day_precise and bool(cand.day_part) and not imprecise(report.published_at)
+            and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK)
 
 
 def _day_began(day: date) -> datetime:
