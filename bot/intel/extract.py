@@ -276,7 +276,7 @@ def _entities(
                 places.insert(sentence_places, m.key)
             elif not _is_metonym(m.key, joined[m.end:], gazetteer):
                 places.append(m.key)
-        elif m.kind == "weapon" and m.key not in weapons and m.start - start < response_at(m.start):
+        elif m.kind == "weapon" and m.key not in weapons:
             weapons.append(m.key)
     landmarks = frozenset(references - located)
     return tuple(GroupMention(k, r) for k, r in roles.items()), tuple(places), tuple(weapons), landmarks
