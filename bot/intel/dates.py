@@ -125,7 +125,7 @@ def resolve_date(sentences: list[str], published: datetime, kind: str | None = N
     published = published.astimezone(UTC)
     lead = len(sentences) if lead is None else lead
     statement: IncidentDate | None = None
-    for tier, max_past in ((sentences[:lead], _MAX_PAST), (sentences[lead:], _MAX_PAST_BODY)):
+    for opening, tier, max_past in ((True, sentences[:lead], _MAX_PAST), (False, sentences[lead:], _MAX_PAST_BODY)):
         for sentence in tier:
             found, said = _first_reference(sentence, published, kind, max_past)
             if found is not None:
@@ -133,9 +133,9 @@ def resolve_date(sentences: list[str], published: datetime, kind: str | None = N
             statement = statement or said
         if statement is not None:
             break
-    if statement is None and any(_LAST_WEEK.search(s) for s in sentences[:lead]):
-        week_ago = published - timedelta(days=7)
-        return IncidentDate(week_ago.date(), week_ago, "approx", "last week")
+        if opening and any(_LAST_WEEK.search(s) for s in tier):
+            week_ago = published - timedelta(days=7)  # the lead says "last week" and names no day
+            return IncidentDate(week_ago.date(), week_ago, "approx", "last week")
     if statement is not None:
         # Soft: a statement can come days after the incident ("the Pentagon on Monday named the soldiers").
         return replace(statement, precision="statement")

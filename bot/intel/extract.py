@@ -190,6 +190,10 @@ def _before_total(sentence: str) -> str:
 def incident_part(sentence: str) -> str:
     """The part of a sentence before 'in response to' / 'after the', which speaks about this incident."""
     m = _RESPONSE.search(sentence)
+    if m and m.start() == 0:
+        # "In response to the attack, US jets struck ...": the main clause after the opening phrase.
+        comma = sentence.find(", ", m.end())
+        return incident_part(sentence[comma + 2:]) if comma > 0 else ""
     return sentence[: m.start()] if m else sentence
 
 

@@ -220,8 +220,7 @@ def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
 def _country(main: str | None, text: str, gazetteer: Gazetteer) -> str | None:
     if main is not None and main in gazetteer.places:
         return gazetteer.places[main].country
-    found = {m[1].capitalize() for m in _COUNTRY.finditer(text)}
-    if len(found) > 1 and _TWO_COUNTRIES.search(text):
+    if _TWO_COUNTRIES.search(text):
         return None  # one operation "in Iraq and Syria": no single country
     m = _COUNTRY.search(text)
     return m[1].capitalize() if m else None
