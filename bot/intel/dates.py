@@ -44,7 +44,8 @@ _SINCE = re.compile(r"\b(?:since|began|begun|started|starting|beginning)\s+(?:th
 # "the deadly attack on March 11", "the attack on al-Asad Airbase on Jan. 20" in a strike report; "after US
 # airstrikes on Friday" in an attack report: the day follows the other incident's noun.
 _OTHER_KIND_BEFORE = {
-    "us_strike": re.compile(r"\b(?:attacks?|barrage|salvo|bombardment|suffered|(?:target(?:ed|ing)?|fired at|"
+    "us_strike": re.compile(r"\b(?:attacks?(?!\s+(?:helicopters?|drones?|aircraft|jets?|planes?|submarines?))|"
+                            r"barrage|salvo|bombardment|suffered|(?:target(?:ed|ing)?|fired at|"
                             r"struck|hit)\s+(?:us|american|coalition)\b)[^,.;]{0,80}?\b(?:on|of)\s+$",
                             re.IGNORECASE),
     "militia_attack": re.compile(r"\b(?:(?:us|american) (?:air ?)?strikes?|airstrikes|air strikes|retaliation)\b"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.intel.casualties import CATEGORIES, casualty_mentions, reports_no_injuries
 from bot.intel.dates import IncidentDate, dateline_day, resolve_date
@@ -133,6 +134,10 @@ def is_aggregate(sentence: str) -> bool:
     return bool(_AGGREGATE.search(sentence))
 
 
+# An event's reports are extracted again on every update; the article-text step is pure, so keep its results.
+_read_article = lru_cache(maxsize=4096)(read_article)
+
+
 def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer, kind: str | None = None) -> Extraction:
     """Extract the facts of one article. `published` must be timezone-aware; with the article's `kind`, a day
     tied to an incident of the other kind (the attack a strike answers) is not taken as the incident's.
@@ -141,7 +146,7 @@ def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer, ki
     paragraphs that tell this incident, in that order; page chrome (captions, bylines, stamps, related links)
     and background paragraphs (history, the incident this one answers, campaign totals) never give a fact.
     """
-    article = read_article(title, text)
+    article = _read_article(title, text)
     title_n = normalize(article.headline)
     m = _TITLE_RESPONSE.search(title_n)
     title_n = title_n[: m.start()].strip() if m else title_n
@@ -293,8 +298,15 @@ _MEMBER_OF = re.compile(r"\b(?:part of|members? of|known (?:collectively )?as|um
                         r"operat(?:es|ing) (?:under|within)|(?:a|an) [\w-]+ (?:of|in))\b[^.;]{0,50}$", re.IGNORECASE)
 
 
+_DESCRIBES_SOURCE = re.compile(r"\b(?:news|agency|website|outlet|channel|media|television|tv)\b[^.;]{0,30}"
+                               r"\b(?:affiliated with|close to|linked to|run by|owned by)\s+(?:the\s+)?$",
+                               re.IGNORECASE)
+
+
 def _describes_member(key: str, before: str, gazetteer: Gazetteer) -> bool:
     group = gazetteer.groups.get(key)
+    if group is not None and group.type == "state" and _DESCRIBES_SOURCE.search(before):
+        return True  # "Tasnim, a news site affiliated with the IRGC": it describes the outlet
     return bool(group and group.type == "umbrella" and _MEMBER_OF.search(before))
 
 

@@ -49,8 +49,12 @@ _MULTI_SITE = re.compile(
 _COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
                       r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
                       re.IGNORECASE)
-_TWO_COUNTRIES = re.compile(r"\b(?:iraq and syria|syria and iraq|iraq-syria|syria-iraq|syrian-iraqi|iraqi-syrian)\b",
-                            re.IGNORECASE)
+# Where one operation hit both countries ("strikes on 85 targets in Iraq and Syria", "on the Iraq-Syria border");
+# "militias in Syria and Iraq" only describes who they are.
+_TWO_COUNTRIES = re.compile(
+    r"\b(?:strikes?|struck|airstrikes|targets?|sites|facilities|locations|bombed|hit)\b[^.;]{0,60}?"
+    r"\b(?:in|across|on both sides of)\s+(?:both\s+)?(?:iraq and syria|syria and iraq)\b|"
+    r"\b(?:iraq-syria|syria-iraq|syrian-iraqi|iraqi-syrian) border\b", re.IGNORECASE)
 _DIRECTIONAL = re.compile(r"(?:north|south|east|west|central)", re.IGNORECASE)
 # Place types a strike hits (militia sites, towns, regions); a base is where the attack it answers landed.
 _MILITIA_SIDE_TYPES = {"site", "city", "region"}
