@@ -175,6 +175,7 @@ _BACKGROUND_OPENING = re.compile(
     rf"since (?:then|the|last|mid|early|late|october|{_MONTH}|\d)|in (?:{_MONTH} )?(?:19|20)\d\d\b|"
     rf"on {_MONTH} \d{{1,2}},? (?:19|20)\d\d\b|back in\b|historically|over the (?:past|last)|so far\b|"
     rf"(?:at the (?:end|start|beginning) of|in (?:early|late|mid-?))\s*{_MONTH}|last (?:month|year)|"
+    rf"(?:after|since|following) the (?:outbreak|start|beginning) of|"
     rf"the (?:attack|strike|strikes|raid|incident) (?:on|in|at|against) [^,.]{{0,60}} (?:last|earlier) )|"
     rf"(?:iran-backed|iranian-backed|iran-aligned|pro-iran(?:ian)?) (?:\w+ ){{0,3}}(?:have|has) (?:\w+ ){{0,2}}"
     rf"(?:launched|carried out|claimed|attacked|targeted|conducted|stepped up|increased)|"
