@@ -82,6 +82,7 @@ def test_evaluation_scores_pairs(gz):
     assert report.scores.true_pairs > 0
 
 
+@pytest.mark.timeout(600)  # every set through the CLI: about a minute of CPU, several on a loaded machine
 def test_cli_reports_every_set_with_its_role():
     result = CliRunner().invoke(app, ["evaluate", "--clustering", "--json"])
     assert result.exit_code == 0, result.output
