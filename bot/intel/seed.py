@@ -11,6 +11,7 @@ start-up.
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -75,7 +76,7 @@ def stored_casualties(row: dict[str, Any]) -> dict[str, Any]:
     {"us_military": {"killed": 0, "wounded": 32, "revised_from": {"wounded": 17}}}: posts then read
     "US troops: 32 wounded (revised from 17)".
     """
-    latest = json.loads(json.dumps(row.get("casualties", {})))
+    latest = copy.deepcopy(row.get("casualties", {}))
     revisions = row.get("revisions") or []
     if len(revisions) < 2:
         return latest
