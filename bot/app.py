@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from classifiers.model import Classifier
 
 
+class StartupError(RuntimeError):
+    """Start-up cannot go on (a port in use, a store or Discord that never answered): the message names the
+    cause and the setting that fixes it, and the command ends with that one line."""
+
+
 @dataclass
 class AppContext:
     settings: Settings

@@ -5,17 +5,20 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import console, fail, settings_or_exit
-from bot.storage.db import upgrade_sync
+from bot.storage.db import SchemaError, upgrade_sync
 
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
 def upgrade_command(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
-    """Apply schema migrations (also done at start-up)."""
+    """Apply schema migrations (also done at start-up). Never goes back: downgrades are not supported."""
     settings = settings_or_exit()
-    upgrade_sync(settings.database_url, revision)
-    console.print(f"schema at {revision}")
+    try:
+        reached = upgrade_sync(settings.database_url, revision)
+    except SchemaError as exc:
+        fail(f"db upgrade: {exc}")
+    console.print(f"schema at {reached}")
 
 
 @db_app.command("seed")

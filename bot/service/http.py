@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
-from bot.app import AppContext
+from bot.app import AppContext, StartupError
 from bot.service.metrics import Metrics
 from bot.storage.models import OutboxItem
 
@@ -68,8 +69,16 @@ async def start_http(
     """Start the endpoint server; returns the coroutine function that stops it."""
     runner = web.AppRunner(make_app(ctx, metrics, role, clock), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, ctx.settings.service.http_host, ctx.settings.service.http_port)
-    await site.start()
+    host, port = ctx.settings.service.http_host, ctx.settings.service.http_port
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise StartupError(f"cannot listen on {host}:{port} for /healthz and /metrics: {reason}; set "
+                           "service.http_port (SITREP_SERVICE__HTTP_PORT) to a free port, or 0 to turn the "
+                           "server off") from None
     sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined]
     if sockets:
         ctx.state["http_port"] = sockets[0].getsockname()[1]

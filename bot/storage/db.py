@@ -8,6 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -54,14 +56,46 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade_sync(url: str, revision: str = "head") -> None:
+class SchemaError(Exception):
+    """A schema upgrade that cannot be done as asked; the message says why and what to do instead."""
+
+
+def revisions(config: Config) -> list[str]:
+    """The migration revisions, oldest first (the history is linear)."""
+    return [script.revision for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database is at; None for a database without a schema yet."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+    finally:
+        await engine.dispose()
+
+
+def upgrade_sync(url: str, revision: str = "head") -> str | None:
+    """Upgrade to `revision` and return the revision reached. An unknown revision, or one older than the
+    database (upgrade never goes back), raises SchemaError before anything is touched."""
+    config = alembic_config(url)
+    known = revisions(config)
+    target = known[-1] if revision == "head" else revision
+    if target not in known:
+        raise SchemaError(f"unknown schema revision {revision!r}; the revisions are {', '.join(known)} "
+                          f"(or head = {known[-1]})")
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
+    current = asyncio.run(current_revision(url))
+    if current in known and known.index(current) > known.index(target):
+        raise SchemaError(f"the database is at {current}, newer than {target}: upgrade never goes back and "
+                          f"downgrades are not supported (restore a backup taken before {current} instead)")
+    command.upgrade(config, target)
+    return asyncio.run(current_revision(url))
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "head") -> str | None:
     """Apply migrations up to `revision`; Alembic's env runs its own event loop, so run it in a thread."""
-    await asyncio.to_thread(upgrade_sync, url, revision)
+    return await asyncio.to_thread(upgrade_sync, url, revision)
