@@ -38,7 +38,7 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
     from bot.feeds.catalog import CatalogError
     from bot.intel.gazetteer import GazetteerError
     from bot.intel.seed import SeedError
-    from classifiers.artifact import ModelLoadError
+    from classifiers.errors import ModelLoadError
 
     try:
         return asyncio.run(main)

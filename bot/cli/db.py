@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import console, fail, settings_or_exit
-from bot.storage.db import SchemaError, upgrade_sync
 
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 
@@ -13,6 +12,8 @@ db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True
 @db_app.command("upgrade")
 def upgrade_command(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
     """Apply schema migrations (also done at start-up). Never goes back: downgrades are not supported."""
+    from bot.storage.db import SchemaError, upgrade_sync
+
     settings = settings_or_exit()
     try:
         reached = upgrade_sync(settings.database_url, revision)
@@ -27,7 +28,7 @@ def seed_command() -> None:
     import asyncio
 
     from bot.intel.seed import SeedError, seed_timeline
-    from bot.storage.db import create_engine, session_factory
+    from bot.storage.db import create_engine, session_factory, upgrade_sync
 
     settings = settings_or_exit()
     upgrade_sync(settings.database_url)

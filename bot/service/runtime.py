@@ -28,9 +28,9 @@ from bot.feeds.poller import FeedOutcome, Poller
 from bot.intel.events import EventUpdate, build_events
 from bot.intel.posts import load_post
 from bot.publishing.console import ConsolePoster
-from bot.publishing.outbox import Publisher, enqueue
+from bot.publishing.outbox import DrainReport, Publisher, enqueue
 from bot.publishing.poster import Poster
-from bot.service.http import start_http
+from bot.service.http import mark_store, start_http
 from bot.service.metrics import Metrics
 from bot.service.migrate import release_leases, upgrade_once
 from bot.service.recovery import enqueue_orphans, rearm_missed_edits
@@ -99,6 +99,8 @@ class Runtime:
         self.metrics.record_poll(outcomes, time.perf_counter() - started)
         if poll_succeeded(outcomes):  # /healthz reports the age of the last poll that reached any feed
             self.ctx.state["last_poll_at"] = self.clock()
+        if any(o.status not in ("error", "disabled") for o in outcomes):  # a feed answered: the network works
+            self.ctx.state["last_feed_success_at"] = self.clock()
         self.ctx.state["last_poll_outcomes"] = outcomes
         log_poll_cycle(outcomes)
         updates = await self.process()
@@ -140,12 +142,13 @@ class Runtime:
         assert isinstance(self.poster, ConsolePoster)
         self.poster.article(prediction.label, prediction.confidence, article.source, article.title)
 
-    async def drain(self) -> None:
+    async def drain(self) -> DrainReport:
         if self.publisher is None:
-            return
+            return DrainReport()
         report = await self.publisher.drain(self.clock())
         self.metrics.posts.labels("sent").inc(report.sent + report.digests)
         self.metrics.posts.labels("edited").inc(report.edited)
+        return report
 
     async def digest(self) -> bool:
         """Post today's digest once its time (`publish.digest_time`, UTC) has passed. Checked every minute, so a
@@ -250,8 +253,9 @@ async def serve(
     metrics = Metrics()
     # Several processes may start together on a fresh PostgreSQL database: one migrates, the others wait.
     await upgrade_once(settings.database_url)
-    async with open_context(settings, clock=clock) as ctx, AsyncExitStack() as stack:
+    async with open_context(settings, clock=clock, create=True) as ctx, AsyncExitStack() as stack:
         ctx.state["started_at"] = clock()
+        await mark_store(ctx)
         poster = await stack.enter_async_context(connect_poster(ctx)) if role in ("all", "bot") else None
         runtime = Runtime(ctx, poster, metrics, role=role)
         if settings.service.http_port:
