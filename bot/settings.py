@@ -133,6 +133,8 @@ class ServiceSettings(_Section):
                                        "empty = never.")
     retrain_cron: str | None = Field(None, description="Cron expression for scheduled retraining, unset = never.")
     shutdown_timeout_s: float = Field(8.0, gt=0)
+    startup_wait_s: float = Field(120.0, ge=0, description="How long start-up waits for the database and Discord "
+                                  "(retried with backoff) before it gives up.")
     max_feed_silence_s: int = Field(3600, ge=60, description="/healthz is degraded when no feed answered for this "
                                     "long (every feed failing: network, DNS or proxy trouble).")
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -251,6 +251,7 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     metrics = Metrics()
+    await wait_for_database(settings)
     # Several processes may start together on a fresh PostgreSQL database: one migrates, the others wait.
     await upgrade_once(settings.database_url)
     async with open_context(settings, clock=clock, create=True) as ctx, AsyncExitStack() as stack:
@@ -283,6 +284,60 @@ async def serve(
     log.info("stopped")
 
 
+async def wait_for_database(settings: Settings) -> None:
+    """A PostgreSQL server may still be starting (compose's `service_healthy` is ignored by some versions):
+    wait for it instead of failing with a traceback. A SQLite file needs no wait."""
+    from sqlalchemy.engine import make_url
+
+    from bot.service.wait import wait_until_ready
+    from bot.storage.db import current_revision, is_sqlite
+
+    url = settings.database_url
+    if is_sqlite(url):
+        return
+    shown = make_url(url).render_as_string(hide_password=True)
+    await wait_until_ready(f"the database at {shown}", lambda: current_revision(url), settings.service.startup_wait_s,
+                           "check database_url (SITREP_DATABASE_URL) and that the server is up, or wait longer "
+                           "with service.startup_wait_s (SITREP_SERVICE__STARTUP_WAIT_S)")
+
+
+async def login_discord(client: Any, token: str, settings: Settings) -> None:
+    """Log in, retrying while Discord (or the network to it) is unreachable or failing; a refused token is
+    not retried. The client is closed when it gives up, so no HTTP session is left open."""
+    import aiohttp
+    import discord
+
+    from bot.app import StartupError
+    from bot.service.wait import wait_until_ready
+
+    class Unavailable(Exception):
+        pass
+
+    async def attempt() -> None:
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            raise
+        except discord.HTTPException as exc:
+            if exc.status < 500 and exc.status != 429:
+                raise
+            raise Unavailable(f"HTTP {exc.status}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise Unavailable(str(exc) or type(exc).__name__) from None
+
+    try:
+        await wait_until_ready("Discord", attempt, settings.service.startup_wait_s,
+                               "check the network and discord_api_base, or wait longer with service.startup_wait_s "
+                               "(SITREP_SERVICE__STARTUP_WAIT_S)", retry_on=(Unavailable,))
+    except discord.LoginFailure:
+        await client.close()
+        raise StartupError("Discord refused the token (401 Unauthorized): set a valid bot token in discord_token "
+                           "(SITREP_DISCORD_TOKEN) or the file named by SITREP_DISCORD_TOKEN_FILE") from None
+    except BaseException:
+        await client.close()
+        raise
+
+
 @asynccontextmanager
 async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
     """The console without a token; with one, a connected Discord client (closed on the way out)."""
@@ -297,7 +352,7 @@ async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
         if changed:
             log.info("Discord endpoints: %s", changed)
         client = SitrepBot(ctx, clock=ctx.clock)
-        await client.login(token.get_secret_value())
+        await login_discord(client, token.get_secret_value(), ctx.settings)
         connection = asyncio.create_task(client.connect(), name="discord-gateway")
         try:
             yield client.poster
