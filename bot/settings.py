@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tomllib
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -173,7 +174,9 @@ class Settings(BaseSettings):
     # Another Discord API base and gateway (a local fake Discord in tests and the container check; a proxy).
     discord_api_base: str | None = Field(None, description="e.g. http://127.0.0.1:8999/api/v10; unset = Discord.")
     discord_gateway_url: str | None = Field(None, description="e.g. ws://127.0.0.1:8999/gateway/; unset = Discord.")
-    worker_id: str = Field(default_factory=lambda: f"{os.uname().nodename}-{os.getpid()}")
+    # Host and PID say where a process runs; the random part keeps ids unique where those repeat (containers
+    # with host networking share the host name, and each is PID 1): a worker releases only its own leases.
+    worker_id: str = Field(default_factory=lambda: f"{os.uname().nodename}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
     poll: PollSettings = PollSettings()
     model: ModelSettings = ModelSettings()
@@ -195,7 +198,10 @@ class Settings(BaseSettings):
             try:
                 token = self.discord_token_file.read_text().strip()
             except OSError as exc:
-                raise ValueError(f"discord_token_file: cannot read {self.discord_token_file}: {exc.strerror}") from None
+                hint = (f" (this process runs as uid {os.getuid()}: make the file readable by it, e.g. chown "
+                        f"{os.getuid()} or chmod 644)" if isinstance(exc, PermissionError) else "")
+                raise ValueError(f"discord_token_file: cannot read {self.discord_token_file}: {exc.strerror}{hint}"
+                                 ) from None
             self.discord_token = SecretStr(token) if token else None
         return self
 
