@@ -48,14 +48,19 @@ COPY --from=build --chown=root:root /app/bot /app/bot
 COPY --from=build --chown=root:root /app/classifiers /app/classifiers
 COPY --from=build --chown=root:root /app/config /app/config
 COPY --from=build --chown=sitrep:sitrep /app/mplconfig /app/mplconfig
-# The model's folder belongs to the service user so scheduled retraining (service.retrain_cron) can write a
-# candidate beside it and swap it in.
+# The image's model, read-only; start-up installs it into /app/models/current (the service user's folder, where
+# scheduled retraining swaps candidates in) when it is not the one installed there last: a volume on /app/models
+# keeps retrained models across restarts, and an upgraded image still brings its own model.
+COPY --from=build --chown=root:root /app/model /app/model-builtin
 COPY --from=build --chown=sitrep:sitrep /app/model /app/models/current
+RUN python3 -c "import json; print(json.load(open('/app/model-builtin/metadata.json'))['version'])" \
+        > /app/models/current.builtin-version && chown sitrep:sitrep /app/models/current.builtin-version
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/app/mplconfig \
     SITREP_CONFIG_DIR=/app/config \
     SITREP_MODEL__PATH=/app/models/current \
+    SITREP_MODEL__BUILTIN_PATH=/app/model-builtin \
     SITREP_DATABASE_URL=sqlite+aiosqlite:////data/sitrep.db \
     SITREP_SERVICE__HTTP_HOST=0.0.0.0 \
     SITREP_SERVICE__HTTP_PORT=8080 \

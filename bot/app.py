@@ -104,6 +104,10 @@ def load_or_train_model(settings: Settings) -> Classifier:
     from classifiers.model import Classifier
     from classifiers.training import ensure_model
 
+    if settings.model.builtin_path is not None:
+        from bot.service.builtin_model import install_builtin_model
+
+        install_builtin_model(settings.model.builtin_path, settings.model.path)
     ensure_model(settings.model.path)
     return Classifier.load(settings.model.path, abstain_threshold=settings.model.abstain_threshold)
 

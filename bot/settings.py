@@ -96,6 +96,8 @@ class PollSettings(_Section):
 
 class ModelSettings(_Section):
     path: Path = Field(PROJECT_ROOT / "data" / "model", description="Directory of the model artifact.")
+    builtin_path: Path | None = Field(None, description="A model shipped with the image: installed into `path` "
+                                      "at start when it is newer than the one installed last (the image sets it).")
     abstain_threshold: float = Field(0.55, ge=0, le=1, description="Below this confidence a label is 'other'.")
     batch_size: int = Field(256, ge=1)
 
