@@ -199,3 +199,12 @@ def test_poll_once_runs_the_whole_pipeline_and_timeline_shows_the_new_event(cli,
     after = sitrep("timeline", "--since", published.date().isoformat())
     assert after.exit_code == 0, after.output
     assert "Drone attack on Erbil air base" in after.output
+
+
+def test_a_feed_that_stored_only_baseline_items_is_not_reported_as_new():
+    from bot.cli.poll import result_label
+    from bot.feeds.poller import FeedOutcome
+
+    assert result_label(FeedOutcome(1, "Wire", "new", new=0, baseline=5)) == "baseline"
+    assert result_label(FeedOutcome(1, "Wire", "new", new=2, baseline=5)) == "new"
+    assert result_label(FeedOutcome(1, "Wire", "error", error="HTTP 500")) == "error"

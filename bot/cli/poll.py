@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 PROGRESS_MIN_FEEDS = 10  # fewer finish before a bar would be worth drawing
-_STYLE = {"new": "green", "unchanged": "dim", "error": "red", "disabled": "bold red", "removed": "yellow"}
+_STYLE = {"new": "green", "baseline": "cyan", "unchanged": "dim", "error": "red", "disabled": "bold red",
+          "removed": "yellow"}
 
 
 async def poll_feeds(ctx: AppContext, poller: Poller, *, everything: bool, show_progress: bool) -> list[FeedOutcome]:
@@ -60,6 +61,13 @@ async def poll_once(settings: Settings, *, everything: bool, fetch_only: bool,
                       f"{report.sent + report.digests} message(s) posted, {report.edited} edited")
 
 
+def result_label(outcome: FeedOutcome) -> str:
+    """The result column: a feed that stored only baseline items (a first poll) says so, not `new`."""
+    if outcome.status == "new" and not outcome.new:
+        return "baseline"
+    return outcome.status
+
+
 def report(outcomes: list[FeedOutcome]) -> None:
     from rich.table import Table
 
@@ -67,12 +75,13 @@ def report(outcomes: list[FeedOutcome]) -> None:
     for column in ("feed", "result", "new", "baseline", "dup", "reason"):
         table.add_column(column, overflow="fold")
     for o in sorted(outcomes, key=lambda o: (o.status != "error", o.name)):
-        style = _STYLE.get(o.status, "")
-        table.add_row(o.name, f"[{style}]{o.status}[/]", str(o.new), str(o.baseline), str(o.duplicates), o.error or "")
+        result = result_label(o)
+        table.add_row(o.name, f"[{_STYLE.get(result, '')}]{result}[/]", str(o.new), str(o.baseline),
+                      str(o.duplicates), o.error or "")
     console.print(table)
     counts = Counter(o.status for o in outcomes)
     console.print(
-        f"{len(outcomes)} feeds: {counts['new']} with new items, {counts['unchanged']} unchanged, "
+        f"{len(outcomes)} feeds: {sum(1 for o in outcomes if o.new)} with new items, {counts['unchanged']} unchanged, "
         f"{counts['error']} errors, {counts['disabled']} disabled; "
         f"{sum(o.new for o in outcomes)} new articles, {sum(o.baseline for o in outcomes)} baseline, "
         f"{sum(o.duplicates for o in outcomes)} duplicates"

@@ -88,7 +88,7 @@ def render_table(rows: list[Event], gz: Gazetteer) -> Table:
 
     from bot.intel.posts import casualty_text
 
-    table = Table(title=f"Timeline ({len(rows)} events)", show_lines=False)
+    table = Table(title=f"Timeline ({len(rows)} event{'' if len(rows) == 1 else 's'})", show_lines=False)
     for col in ("date", "kind", "place", "groups", "casualties", "title"):
         table.add_column(col, overflow="fold")
     for e in rows:
