@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -301,43 +301,6 @@ async def wait_for_database(settings: Settings) -> None:
                            "with service.startup_wait_s (SITREP_SERVICE__STARTUP_WAIT_S)")
 
 
-async def login_discord(client: Any, token: str, settings: Settings) -> None:
-    """Log in, retrying while Discord (or the network to it) is unreachable or failing; a refused token is
-    not retried. The client is closed when it gives up, so no HTTP session is left open."""
-    import aiohttp
-    import discord
-
-    from bot.app import StartupError
-    from bot.service.wait import wait_until_ready
-
-    class Unavailable(Exception):
-        pass
-
-    async def attempt() -> None:
-        try:
-            await client.login(token)
-        except discord.LoginFailure:
-            raise
-        except discord.HTTPException as exc:
-            if exc.status < 500 and exc.status != 429:
-                raise
-            raise Unavailable(f"HTTP {exc.status}") from None
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise Unavailable(str(exc) or type(exc).__name__) from None
-
-    try:
-        await wait_until_ready("Discord", attempt, settings.service.startup_wait_s,
-                               "check the network and discord_api_base, or wait longer with service.startup_wait_s "
-                               "(SITREP_SERVICE__STARTUP_WAIT_S)", retry_on=(Unavailable,))
-    except discord.LoginFailure:
-        await client.close()
-        raise StartupError("Discord refused the token (401 Unauthorized): set a valid bot token in discord_token "
-                           "(SITREP_DISCORD_TOKEN) or the file named by SITREP_DISCORD_TOKEN_FILE") from None
-    except BaseException:
-        await client.close()
-        raise
-
-
 @asynccontextmanager
 async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
     """The console without a token; with one, a connected Discord client (closed on the way out)."""
@@ -345,7 +308,7 @@ async def connect_poster(ctx: AppContext) -> AsyncIterator[Poster]:
     if token is None:
         yield ConsolePoster()
         return
-    from bot.discord.client import SitrepBot
+    from bot.discord.client import SitrepBot, login_discord
     from bot.discord.endpoint import discord_endpoints
 
     with discord_endpoints(ctx.settings.discord_api_base, ctx.settings.discord_gateway_url) as changed:

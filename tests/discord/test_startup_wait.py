@@ -10,8 +10,8 @@ import discord
 import pytest
 
 from bot.app import StartupError
-from bot.discord.client import SitrepBot
-from bot.service.runtime import login_discord, serve, wait_for_database
+from bot.discord.client import SitrepBot, login_discord
+from bot.service.runtime import serve, wait_for_database
 from bot.service.wait import wait_until_ready
 from bot.settings import load_settings
 from tests.discord.fake_discord import FakeDiscord
