@@ -3,7 +3,8 @@
 #   buildah bud --format docker --build-arg BASE_IMAGE=localhost/python-base:3.11 \
 #       --build-arg PIP_CERT=/hostcerts/ca-certificates.crt -v /etc/ssl/certs:/hostcerts:ro -t sitrep .
 # The base is a build argument so machines without a registry can use a locally made Python image.
-ARG BASE_IMAGE=python:3.12-slim
+# Pinned to a patch release and a Debian release, so a rebuild does not silently change Python or the OS.
+ARG BASE_IMAGE=python:3.12.8-slim-bookworm
 
 # ---- build: the locked environment and the model -------------------------------------------------------------
 FROM ${BASE_IMAGE} AS build
@@ -11,19 +12,26 @@ FROM ${BASE_IMAGE} AS build
 ARG PIP_CERT=""
 ENV UV_PYTHON_DOWNLOADS=never UV_PYTHON=python3 UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 \
     UV_NO_PROGRESS=1 PYTHONDONTWRITEBYTECODE=1
-# uv from PyPI in its own venv (works on images with and without an "externally managed" system Python).
+# uv from PyPI in its own venv (works on images with and without an "externally managed" system Python), pinned
+# to the version the lock file was made with.
+ARG UV_VERSION=0.13.10
 RUN if [ -z "$PIP_CERT" ]; then unset PIP_CERT; fi \
-    && python3 -m venv /opt/uv && /opt/uv/bin/pip install --no-cache-dir -q uv
+    && python3 -m venv /opt/uv && /opt/uv/bin/pip install --no-cache-dir -q "uv==${UV_VERSION}"
 WORKDIR /app
-# Dependencies first: this layer is reused until pyproject.toml or uv.lock changes.
-COPY pyproject.toml uv.lock README.md ./
+# Dependencies first: this layer is reused until pyproject.toml or uv.lock changes. --locked: a lock file that
+# does not match pyproject.toml fails the build instead of installing something else.
+COPY pyproject.toml uv.lock ./
 RUN if [ -n "$PIP_CERT" ]; then export SSL_CERT_FILE="$PIP_CERT"; fi \
-    && /opt/uv/bin/uv sync --frozen --no-dev --no-install-project
+    && /opt/uv/bin/uv sync --locked --no-dev --no-install-project
+COPY README.md ./
 COPY bot ./bot
 COPY classifiers ./classifiers
 COPY config ./config
 RUN if [ -n "$PIP_CERT" ]; then export SSL_CERT_FILE="$PIP_CERT"; fi \
-    && /opt/uv/bin/uv sync --frozen --no-dev
+    && /opt/uv/bin/uv sync --locked --no-dev
+# matplotlib's font cache, built once here: without it the service user (no writable home) rebuilds it at
+# every start.
+RUN MPLCONFIGDIR=/app/mplconfig /app/.venv/bin/python -c "import matplotlib.font_manager"
 # Train at build time: the image starts serving at once, and every replica runs the same model version.
 RUN /app/.venv/bin/sitrep train --out /app/model --no-corrections
 
@@ -39,13 +47,20 @@ COPY --from=build --chown=root:root /app/pyproject.toml /app/
 COPY --from=build --chown=root:root /app/bot /app/bot
 COPY --from=build --chown=root:root /app/classifiers /app/classifiers
 COPY --from=build --chown=root:root /app/config /app/config
-# The model's folder belongs to the service user so scheduled retraining (service.retrain_cron) can write a
-# candidate beside it and swap it in.
+COPY --from=build --chown=sitrep:sitrep /app/mplconfig /app/mplconfig
+# The image's model, read-only; start-up installs it into /app/models/current (the service user's folder, where
+# scheduled retraining swaps candidates in) when it is not the one installed there last: a volume on /app/models
+# keeps retrained models across restarts, and an upgraded image still brings its own model.
+COPY --from=build --chown=root:root /app/model /app/model-builtin
 COPY --from=build --chown=sitrep:sitrep /app/model /app/models/current
+RUN python3 -c "import json; print(json.load(open('/app/model-builtin/metadata.json'))['version'])" \
+        > /app/models/current.builtin-version && chown sitrep:sitrep /app/models/current.builtin-version
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    MPLCONFIGDIR=/app/mplconfig \
     SITREP_CONFIG_DIR=/app/config \
     SITREP_MODEL__PATH=/app/models/current \
+    SITREP_MODEL__BUILTIN_PATH=/app/model-builtin \
     SITREP_DATABASE_URL=sqlite+aiosqlite:////data/sitrep.db \
     SITREP_SERVICE__HTTP_HOST=0.0.0.0 \
     SITREP_SERVICE__HTTP_PORT=8080 \

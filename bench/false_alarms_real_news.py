@@ -30,6 +30,9 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--model", type=Path, default=None)
     args = parser.parse_args()
+    if not args.folder.is_dir():
+        parser.exit(2, f"{args.folder}: no such folder. The feed snapshots live outside the repository (on the "
+                       "project machines in ../shared/feeds); pass the folder that holds them\n")
     settings = load_settings()
     model_dir = args.model or settings.model.path
     ensure_model(model_dir)

@@ -49,6 +49,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     args = parser.parse_args()
+    if not args.folder.is_dir():
+        parser.exit(2, f"{args.folder}: no such folder. The feed snapshots live outside the repository (on the "
+                       "project machines in ../shared/feeds); pass the folder that holds them\n")
     files = sorted(str(p) for p in args.folder.rglob("*") if p.is_file() and p.suffix != ".md")
     bodies = [Path(name).read_bytes() for name in files]
     cpu0, wall0 = time.process_time(), time.perf_counter()

@@ -24,6 +24,10 @@ import skops
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
+from classifiers.errors import ModelLoadError
+
+__all__ = ["ModelLoadError"]  # re-exported: callers that load models catch it from here
+
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 FORMAT_VERSION = 1
@@ -31,14 +35,6 @@ FORMAT_VERSION = 1
 # on skops' default list. Anything a file asks for outside skops' defaults and this list is refused.
 EXTRA_TRUSTED_TYPES: frozenset[str] = frozenset()
 EXPECTED_STEPS = ("features", "clf")
-
-
-class ModelLoadError(RuntimeError):
-    """The artifact cannot be used. `reason` is one of: missing, corrupt, tampered, version, untrusted."""
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def library_versions() -> dict[str, str]:

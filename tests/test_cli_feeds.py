@@ -158,7 +158,7 @@ def test_check_reports_a_good_feed_and_a_missing_one(cli):
 
 
 def test_poll_once_reports_each_feed_and_the_totals(cli):
-    result = sitrep("poll", "--once")
+    result = sitrep("poll", "--once", "--fetch-only")
     assert result.exit_code == 0, result.output
     rows = {cells[1]: cells for line in result.output.splitlines()
             if len(cells := [c.strip() for c in line.split("│")]) == 8}
@@ -167,14 +167,44 @@ def test_poll_once_reports_each_feed_and_the_totals(cli):
     assert ("2 feeds: 1 with new items, 0 unchanged, 1 errors, 0 disabled; "
             "3 new articles, 0 baseline, 0 duplicates") in result.output
 
-    again = sitrep("poll", "--once")  # nothing due yet: the good feed waits its interval, the bad one backs off
+    # Nothing due yet: the good feed waits its interval, the bad one backs off.
+    again = sitrep("poll", "--once", "--fetch-only")
     assert again.exit_code == 0, again.output
     assert "0 feeds: 0 with new items" in again.output
 
-    forced = sitrep("poll", "--once", "--all")
+    forced = sitrep("poll", "--once", "--all", "--fetch-only")
     assert forced.exit_code == 0, forced.output
     assert "2 feeds: 0 with new items, 1 unchanged, 1 errors" in forced.output
 
     listed = feed_rows(sitrep("feeds", "list").output)
     assert "2 failures" in listed["Local Down"] and "HTTP 500" in listed["Local Down"]
     assert "ok" in listed["Local Wire"] and "never" not in listed["Local Wire"]
+
+
+def test_poll_once_runs_the_whole_pipeline_and_timeline_shows_the_new_event(cli, shared_model_dir, monkeypatch):
+    monkeypatch.setenv("SITREP_MODEL__PATH", str(shared_model_dir))
+    published = datetime.now(UTC) - timedelta(minutes=30)
+    attack = ("erbil-1", "Drone attack on Erbil air base hosting US troops",
+              "Two drones targeted Erbil air base in northern Iraq, where US-led coalition forces are based; "
+              "the Islamic Resistance in Iraq claimed the attack.", "https://news.example/erbil-1", published)
+    cli.routes["/wire.xml"] = Route(body=feed_docs.rss2("Wire Service", [attack]))
+    before = sitrep("timeline", "--since", published.date().isoformat())
+    assert before.exit_code == 0 and "Erbil air base hosting" not in before.output
+
+    result = sitrep("poll", "--once")
+    assert result.exit_code == 0, result.output
+    assert "1 new event(s), 0 updated; 1 message(s) posted" in result.output  # printed: no Discord token
+    assert "Erbil" in result.output.split("Poll cycle")[0]  # the console post comes before the report
+
+    after = sitrep("timeline", "--since", published.date().isoformat())
+    assert after.exit_code == 0, after.output
+    assert "Drone attack on Erbil air base" in after.output
+
+
+def test_a_feed_that_stored_only_baseline_items_is_not_reported_as_new():
+    from bot.cli.poll import result_label
+    from bot.feeds.poller import FeedOutcome
+
+    assert result_label(FeedOutcome(1, "Wire", "new", new=0, baseline=5)) == "baseline"
+    assert result_label(FeedOutcome(1, "Wire", "new", new=2, baseline=5)) == "new"
+    assert result_label(FeedOutcome(1, "Wire", "error", error="HTTP 500")) == "error"

@@ -33,16 +33,17 @@ def settings_or_exit() -> Settings:
 def run_async(main: Coroutine[Any, Any, T]) -> T:
     """asyncio.run for a command. A bad data file or endpoint (model, gazetteer, seed timeline, feeds catalogue,
     Discord endpoints) ends the command with one line naming the file and the problem, not a traceback."""
+    from bot.app import StartupError
     from bot.discord.endpoint import EndpointError
     from bot.feeds.catalog import CatalogError
     from bot.intel.gazetteer import GazetteerError
     from bot.intel.seed import SeedError
     from bot.service.errors import ServiceFailed
-    from classifiers.artifact import ModelLoadError
+    from classifiers.errors import ModelLoadError
 
     try:
         return asyncio.run(main)
-    except (ModelLoadError, GazetteerError, SeedError, CatalogError, EndpointError) as exc:
+    except (ModelLoadError, GazetteerError, SeedError, CatalogError, EndpointError, StartupError) as exc:
         fail(f"cannot start: {exc}")
     except ServiceFailed as exc:
         fail(f"stopped: {exc}")

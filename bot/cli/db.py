@@ -6,17 +6,21 @@ import typer
 
 from bot.cli.common import console, fail, settings_or_exit
 from bot.settings import Settings
-from bot.storage.db import upgrade_sync
 
 db_app = typer.Typer(help="Database schema and seed data.", no_args_is_help=True)
 
 
 @db_app.command("upgrade")
 def upgrade_command(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
-    """Apply schema migrations (also done at start-up)."""
+    """Apply schema migrations (also done at start-up). Never goes back: downgrades are not supported."""
+    from bot.storage.db import SchemaError, upgrade_sync
+
     settings = settings_or_exit()
-    upgrade_sync(settings.database_url, revision)
-    console.print(f"schema at {revision}")
+    try:
+        reached = upgrade_sync(settings.database_url, revision)
+    except SchemaError as exc:
+        fail(f"db upgrade: {exc}")
+    console.print(f"schema at {reached}")
 
 
 @db_app.command("seed")
@@ -26,7 +30,7 @@ def seed_command(check: bool = typer.Option(False, "--check", help="Check the fi
     import asyncio
 
     from bot.intel.seed import SeedError, seed_timeline
-    from bot.storage.db import create_engine, session_factory
+    from bot.storage.db import create_engine, session_factory, upgrade_sync
 
     settings = settings_or_exit()
     if check:

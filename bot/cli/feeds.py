@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import typer
-from rich.table import Table
 
-from bot.app import open_context
 from bot.cli.common import console, fail, run_async, settings_or_exit
-from bot.feeds.check import check_feed
-from bot.storage import feeds as feed_store
+
+# The store, HTTP and feed parsing are imported inside each command: `feeds list` starts without aiohttp or
+# feedparser (see bench/bench_startup.py).
 
 feeds_app = typer.Typer(help="The feeds sitrep watches.", no_args_is_help=True)
 
@@ -18,6 +17,10 @@ feeds_app = typer.Typer(help="The feeds sitrep watches.", no_args_is_help=True)
 @feeds_app.command("list")
 def list_command() -> None:
     """List feeds with their health: last success, failures, next check."""
+    from rich.table import Table
+
+    from bot.app import open_context
+    from bot.storage import feeds as feed_store
 
     async def run() -> None:
         async with open_context(settings_or_exit(), pipeline=False, http=False) as ctx, ctx.sessions() as session:
@@ -44,6 +47,9 @@ def add_command(
     no_check: bool = typer.Option(False, "--no-check", help="Add without fetching it first."),
 ) -> None:
     """Add a feed. It is fetched first, so a broken URL is refused with the reason."""
+    from bot.app import open_context
+    from bot.feeds.check import check_feed
+    from bot.storage import feeds as feed_store
 
     async def run() -> None:
         async with open_context(settings_or_exit(), pipeline=False) as ctx:
@@ -66,6 +72,8 @@ def add_command(
 @feeds_app.command("remove")
 def remove_command(ident: str = typer.Argument(..., help="Feed id, URL or name.")) -> None:
     """Stop watching a feed (its stored articles stay)."""
+    from bot.app import open_context
+    from bot.storage import feeds as feed_store
 
     async def run() -> None:
         async with open_context(settings_or_exit(), pipeline=False, http=False) as ctx, ctx.sessions.begin() as s:
@@ -80,6 +88,8 @@ def remove_command(ident: str = typer.Argument(..., help="Feed id, URL or name."
 @feeds_app.command("check")
 def check_command(url: str = typer.Argument(..., help="URL to fetch and parse without storing anything.")) -> None:
     """Fetch and parse a URL once and show what sitrep would read from it."""
+    from bot.app import open_context
+    from bot.feeds.check import check_feed
 
     async def run() -> None:
         async with open_context(settings_or_exit(), pipeline=False) as ctx:

@@ -144,7 +144,7 @@ def _confusion_table(report: Any) -> Table:
 
 
 def _targets_table(report: Any) -> Table:
-    table = Table(title="issue 3 targets")
+    table = Table(title="Targets")
     for column in ("target", "goal", "measured", "verdict"):
         table.add_column(column)
     for name, t in report.targets.items():

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from bot.app import open_context
 from bot.cli.common import console, fail, run_async, settings_or_exit
-from bot.intel.gazetteer import Gazetteer, GazetteerError
-from bot.intel.posts import casualty_text
-from bot.settings import Settings
-from bot.storage import events as store
-from bot.storage.models import Event
+
+if TYPE_CHECKING:  # imported where used, so that `sitrep --help` and other commands start fast
+    from rich.table import Table
+
+    from bot.intel.gazetteer import Gazetteer
+    from bot.settings import Settings
+    from bot.storage.models import Event
 
 KINDS = {"attack": "militia_attack", "militia_attack": "militia_attack", "strike": "us_strike",
          "us_strike": "us_strike", "other": "other"}
@@ -34,6 +33,8 @@ def timeline_command(
     limit: int = typer.Option(50, "--limit", "-n", min=1, max=10_000, help="At most this many rows."),
 ) -> None:
     """Show the timeline of attacks and strikes, newest first."""
+    from bot.intel.gazetteer import Gazetteer, GazetteerError
+
     settings = settings_or_exit()
     try:
         gz = Gazetteer.load(settings.gazetteer_file)
@@ -73,13 +74,21 @@ async def _query(settings: Settings, group: str | None, place: str | None, kind:
                  since: datetime | None, limit: int) -> list[Event]:
     # Through the app context like every other command, so a fresh database gets its schema first instead of
     # failing with "no such table".
+    from bot.app import open_context
+    from bot.storage import events as store
+
     async with open_context(settings, pipeline=False, http=False) as ctx, ctx.sessions() as session:
         return await store.timeline(session, group=group, place=place, kind=kind, since=since, limit=limit)
 
 
 def render_table(rows: list[Event], gz: Gazetteer) -> Table:
     """A rich table of events; markup in stored text is escaped by using plain Text cells."""
-    table = Table(title=f"Timeline ({len(rows)} events)", show_lines=False)
+    from rich.table import Table
+    from rich.text import Text
+
+    from bot.intel.posts import casualty_text
+
+    table = Table(title=f"Timeline ({len(rows)} event{'' if len(rows) == 1 else 's'})", show_lines=False)
     for col in ("date", "kind", "place", "groups", "casualties", "title"):
         table.add_column(col, overflow="fold")
     for e in rows:

@@ -1,6 +1,5 @@
-"""The Discord edge: the only package that imports discord.py (client, slash commands, buttons, poster)."""
+"""The Discord edge: the only package that imports discord.py (client, slash commands, buttons, poster).
 
-from bot.discord.client import SitrepBot
-from bot.discord.poster import DiscordPoster
-
-__all__ = ["DiscordPoster", "SitrepBot"]
+Import the modules themselves (`bot.discord.client`, `bot.discord.poster`): this package imports nothing, so a
+command that only needs `bot.discord.endpoint` does not load discord.py and matplotlib.
+"""

