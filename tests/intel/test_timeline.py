@@ -141,11 +141,17 @@ async def test_context_for_tower22(sessions, gz):
                      "last 7 days: 13 attacks, 1 US strike · last 30 days: 43 attacks, 2 US strikes")
 
 
-async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
+async def _lines_and_post(sessions, seed_key: str, gz):
+    """The seeded store's context lines for one seed event, and its post as rendered three hours later."""
     await seeded(sessions)
     async with sessions() as s:
-        ctx, lines = await _context(s, "2023-10-18-tanf-drones", gz)
+        ctx, lines = await _context(s, seed_key, gz)
         post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    return lines, post
+
+
+async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
+    lines, post = await _lines_and_post(sessions, "2023-10-18-tanf-drones", gz)
     # The record: the campaign's first day hit Harir, Ain al-Asad and al-Tanf; the previous attack on al-Tanf
     # was the two drones of 15 Aug 2022; the last US strike, the Deir ez-Zor strikes of 24 Mar 2023.
     assert lines == ("first attack on al-Tanf in 429 days",
@@ -155,10 +161,7 @@ async def test_context_for_al_tanf_on_18_october_2023(sessions, gz):
 
 
 async def test_context_for_taji_on_11_march_2020(sessions, gz):
-    await seeded(sessions)
-    async with sessions() as s:
-        ctx, lines = await _context(s, "2020-03-11-taji-rockets", gz)
-        post = await load_post(s, ctx.event.id, ctx.event.occurred_at + timedelta(hours=3), gazetteer=gz)
+    lines, post = await _lines_and_post(sessions, "2020-03-11-taji-rockets", gz)
     # The record: rockets hit Taji on 14 Jan 2020 (57 days before); the last US strike was the 3 Jan strike at
     # Baghdad airport (68 days); the Iranian missiles of 8 Jan are a state attack (kind other), not counted.
     assert lines == ("first attack on Taji in 57 days",
