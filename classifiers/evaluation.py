@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from classifiers.corpus import DEFAULT_CORPUS_DIR, FORMS, LABELS, Item, article_text, load_corpus
+from classifiers.corpus import DEFAULT_CORPUS_DIR, FORMS, LABELS, RSS_CHARS, Item, article_text, load_corpus
 from classifiers.cv import OTHER_INDEX, cross_val_proba, decide
 from classifiers.pipeline import ModelParams, label_array
 
@@ -176,7 +176,6 @@ def evaluate(
 # The three forms a real page reaches the bot in: a bare headline (aggregators, flashes), an RSS item (the
 # headline plus the start of the summary) and the full page text.
 REAL_FORMS: tuple[str, ...] = ("headline", "rss", "full")
-RSS_CHARS = 300
 # Items kept out of the headline scores: Iranian *state* attacks on US bases are `other` by a convention the
 # real set marks as contested; they are reported apart.
 SET_APART_TAG = "iran_direct"
