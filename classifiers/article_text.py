@@ -82,6 +82,11 @@ _CAPTION = re.compile(
     r"^(?:photo|image|picture|illustration|file|credit|caption|source)\s*[:–—-]|"
     r"^(?:a |an )?(?:undated|file|archive|handout) (?:photo|image|picture)|\bfile photo\b|\bgetty images\b|"
     r"\b(?:via|/)\s*(?:reuters|afp|ap|getty|anadolu|epa)\s*\)?\s*$|^\(?(?:reuters|afp|ap|epa|getty)\s*/|"
+    r"\([^()]{0,40}\b(?:photo|image|pic)\b[^()]*\)|\b(?:afp|ap|reuters|epa) (?:pic|photo)\b|"
+    r"\b(?:reuters|afp|ap|epa|getty)\s*/\s*(?:file|handout)\b|"
+    r"(?:^|[\s/])(?:[A-Z][\w.'-]+\s+){1,3}[A-Z][\w.'-]+\s*/\s*[A-Z][\w&.-]+(?:\s[A-Z][\w&.-]+)?\)?\s*$|"
+    r"\[(?:file|photo|image)\b[^\]]*\]|\[[^\]]*/\s*(?:reuters|afp|ap|getty|epa|anadolu)\]|"
+    r"[.]\s*(?:AP|AFP|Reuters|EPA|Getty Images)\s*$|"
     r"\bhandout\b.*\b(?:reuters|afp|ap)\b|\bscreenshot (?:shows|of)\b|\bthis (?:video|photo|image|picture) "
     r"(?:shows|taken)\b|\((?:archive|file)\)", re.IGNORECASE)
 # Bylines: "By Jane Doe", "byJane Doe|", "By News Desk - August 25 2022", "author_image Outlet".
@@ -138,13 +143,14 @@ _DATELINE = re.compile(
     # "BAGHDAD (Reuters) -", "ERBIL, Kurdistan Region —", "DUBAI, United Arab Emirates (AP) —",
     # "MOSCOW, August 24 – RIA Novosti.", "Baghdad, April 13 (IANS):", "WASHINGTON —"
     rf"^(?P<dl>(?:[A-Z][A-Z.'’-]{{2,}}(?:\s+[A-Z][A-Z.'’-]+){{0,3}}|[A-Z][a-z]+(?:\s+[A-Z][a-zA-Z]+){{0,2}}(?=\s*,\s*"
-    rf"{_MONTH_CI}\s+\d|\s*{_AGENCY}|\s*[:.]-|\s*,\s*[A-Z][A-Za-z]+\s*[-–—]+\s))"
+    rf"{_MONTH_CI}\s+\d|\s*{_AGENCY}\s*[-–—:]|\s*[:.]-|\s*,\s*[A-Z][A-Za-z]+\s*[-–—]+\s))"
     rf"(?:\s*,\s*(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}|{_MONTH_CI}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH_CI}))*"
     rf"(?:\s*{_AGENCY}\s*(?:[-–—:]+|\.-)?|\s*(?:[-–—:]+|\.-))\s*"
     rf"(?:(?:RIA Novosti|IRNA|Xinhua|TASS|Sputnik|AFP|AP|WAM|SPA|QNA|KUNA)\.\s*)?)(?=\S)")
 # "Shafaq News/ ", "Iran Press/ West Asia: ", "Islam Times - ", "(MENAFN) ", "TIME: ": an outlet's own tag.
 _OUTLET_TAG = re.compile(
-    r"^(?P<dl>(?:\([A-Z][A-Za-z .]{1,30}\)\s*[-–—:]?|\w+day,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*(?:\(\))?|"
+    r"^(?P<dl>(?:\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4};?\s*(?:[A-Z]{2,10}:)?|"
+    r"\([A-Z][A-Za-z .]{1,30}\)\s*[-–—:]?|\w+day,\s+\d{1,2}\s+[A-Z][a-z]+\s+\d{4}\s*(?:\(\))?|"
     r"[A-Z][\w]*(?:\s+[A-Z][\w]*){0,2}\s*(?:/|\s[-–—]|:)(?:\s*[A-Z][\w]*"
     r"(?:\s+[A-Z][\w]*){0,2}\s*:)?)\s*)(?=[A-Z\"“])")
 _DATELINE_WORDS = 8
@@ -168,12 +174,17 @@ _BACKGROUND_OPENING = re.compile(
     rf"(?:earlier|previously|last (?:week|month|year)|in recent (?:weeks|months|years)|in the past|"
     rf"since (?:then|the|last|mid|early|late|october|{_MONTH}|\d)|in (?:{_MONTH} )?(?:19|20)\d\d\b|"
     rf"on {_MONTH} \d{{1,2}},? (?:19|20)\d\d\b|back in\b|historically|over the (?:past|last)|so far\b|"
+    rf"(?:at the (?:end|start|beginning) of|in (?:early|late|mid-?))\s*{_MONTH}|last (?:month|year)|"
+    rf"(?:after|since|following) the (?:outbreak|start|beginning) of|"
     rf"the (?:attack|strike|strikes|raid|incident) (?:on|in|at|against) [^,.]{{0,60}} (?:last|earlier) )|"
     rf"(?:iran-backed|iranian-backed|iran-aligned|pro-iran(?:ian)?) (?:\w+ ){{0,3}}(?:have|has) (?:\w+ ){{0,2}}"
     rf"(?:launched|carried out|claimed|attacked|targeted|conducted|stepped up|increased)|"
     rf"(?:us|american|coalition) (?:forces|troops|bases|personnel) (?:\w+ ){{0,4}}(?:have|has) been "
     rf"(?:attacked|targeted|hit))",
     re.IGNORECASE)
+# A history opener, which never starts a lead ("In response to X, US jets struck ..." can).
+_HISTORY_OPENING = re.compile(rf"^(?:earlier|previously|last (?:week|month|year)|in (?:{_MONTH} )?(?:19|20)\d\d\b|"
+                              r"back in\b|historically|in the past\b)", re.IGNORECASE)
 # Anywhere in a paragraph: campaign wording that marks the whole paragraph as context.
 _BACKGROUND_ANYWHERE = re.compile(
     r"\b(?:the latest in a (?:series|string|spate|wave)|(?:a|the) (?:series|string|spate|wave) of (?:\w+ )?"
@@ -222,10 +233,27 @@ def _is_english(text: str) -> bool:
     return words < 8 or len(_ENGLISH.findall(text)) >= 0.08 * words
 
 
+_WRAP_MIN, _WRAP_MAX = 25, 90  # a hard-wrapped text breaks lines at a fixed width, mid-sentence
+
+
+def _hard_wrapped(raw_lines: list[str]) -> bool:
+    lines = [line.strip() for line in raw_lines if line.strip()]
+    broken = [line for line in lines if _WRAP_MIN <= len(line) <= _WRAP_MAX and not _SENTENCE_END.search(line)]
+    return len(broken) >= 4 and len(broken) > 0.5 * len(lines)
+
+
+def _unwrap(text: str) -> list[str]:
+    """Lines of a text; a hard-wrapped one is joined back into its blank-line separated paragraphs."""
+    raw = text.splitlines()
+    if not _hard_wrapped(raw):
+        return raw
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+
+
 def _lines(text: str) -> list[str]:
     """Non-empty lines; a line broken mid-sentence (hard wrap) is joined to the next; " | " separates items."""
     out: list[str] = []
-    for raw in text.splitlines():
+    for raw in _unwrap(text):
         line = " ".join(raw.split())
         if not line:
             out.append("")
@@ -303,9 +331,13 @@ def read_article(title: str, text: str) -> ArticleText:
 def _assemble(headline: str, kept: list[str], english: bool, removed: tuple[str, ...]) -> ArticleText:
     # The lead is the first paragraph that reads as prose; short lines before it (decks, subheads) stay in the
     # body, ahead of the rest, as foreground.
-    lead_at = next((i for i, line in enumerate(kept) if _is_prose(line)), 0 if kept else -1)
-    if lead_at < 0:
+    first_prose = next((i for i, line in enumerate(kept) if _is_prose(line)), 0 if kept else -1)
+    if first_prose < 0:
         return ArticleText(headline, "", "", (), removed)
+    # A page may open with context ("Earlier, rockets hit ...", a history note under the headline): the lead is
+    # the first prose paragraph that tells news, when one follows.
+    lead_at = next((i for i, line in enumerate(kept) if i >= first_prose and _is_prose(line)
+                    and not (english and _HISTORY_OPENING.match(line))), first_prose)
     decks = kept[:lead_at]
     lead, rest = kept[lead_at], kept[lead_at + 1:]
     if len(lead) > _LONG_BLOCK:  # flattened page: first sentence is the lead, each later one a paragraph
@@ -315,6 +347,12 @@ def _assemble(headline: str, kept: list[str], english: bool, removed: tuple[str,
     if english and len(lead) > _LONG_BLOCK:
         sentences = split_sentences(lead)
         lead, rest = sentences[0], sentences[1:] + rest
-    body = tuple(Paragraph(d, False) for d in decks)
-    body += tuple(Paragraph(p, english and is_background(p)) for p in rest)
-    return ArticleText(headline, dateline, lead, body, removed)
+    body = tuple(Paragraph(d, english and bool(_HISTORY_OPENING.match(d))) for d in decks)
+    extra: list[str] = []
+    for p in rest:
+        if english:  # a later paragraph can open with a dateline too (a second wire story pasted below)
+            line_dateline, p = split_dateline(p)
+            if line_dateline:
+                extra.append(line_dateline)
+        body += (Paragraph(p, english and is_background(p)),)
+    return ArticleText(headline, dateline, lead, body, removed + tuple(extra))

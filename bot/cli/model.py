@@ -184,14 +184,24 @@ def evaluate_command(
                      "skipped with a note.", dir_okay=False),
     ] = None,
     model: ModelDirOption = None,
+    facts: Annotated[
+        Path | None,
+        typer.Option("--facts", help="Score fact extraction (place, country, groups, weapon, US casualties, "
+                                     "incident day) on a labelled JSONL file in the real_dev_facts format; "
+                                     "skipped with one line when the file is absent.", dir_okay=False),
+    ] = None,
 ) -> None:
     """Grouped cross-validation: per-class precision/recall/F1, macro-F1, confusion, by form, false alarms.
     With --clustering: pairwise precision/recall/F1 of grouping reports into events on each labelled set, marked
     with its role (JSON: {"sets": [...]}, or one set's report with --clustering-set).
-    With --real: the trained model's scores on real text, by form."""
+    With --real: the trained model's scores on real text, by form.
+    With --facts PATH: strict and lenient per-field accuracy of the facts of one-report events, errors by id."""
     from classifiers.corpus import DEFAULT_CORPUS_DIR, CorpusError
     from classifiers.evaluation import evaluate
 
+    if facts is not None:
+        evaluate_facts_command(as_json, facts)
+        return
     if clustering or clustering_set is not None:
         evaluate_clustering_command(as_json, clustering_set)
         return
@@ -252,6 +262,26 @@ def evaluate_clustering_command(as_json: bool, path: Path | None = None) -> None
         return
     for report in reports:
         console.print(report.as_table())
+
+
+def evaluate_facts_command(as_json: bool, path: Path) -> None:
+    from bot.intel.facts_eval import evaluate_facts
+    from bot.intel.gazetteer import Gazetteer, GazetteerError
+
+    if not path.exists():  # the real-text files live outside the repository and may be absent
+        console.print(f"skipped: no facts file at {path}")
+        return
+    settings = settings_or_exit()
+    try:
+        report = evaluate_facts(path, Gazetteer.load(settings.gazetteer_file))
+    except (OSError, ValueError, KeyError, GazetteerError) as exc:
+        fail(f"cannot evaluate facts: {exc}")
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
+        return
+    console.print(report.as_table())
+    for e in report.errors:
+        console.print(f"{e['id']} {e['field']}: expected {e['gold']!r}, got {e['predicted']!r}", markup=False)
 
 
 # --- classify ----------------------------------------------------------------------------------------------------

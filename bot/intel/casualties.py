@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from bot.intel.textutil import parse_number
 
-CATEGORIES = ("us_military", "us_contractor", "coalition", "partner_forces", "militants", "civilians")
+CATEGORIES = ("us_military", "us_contractor", "contractors", "coalition", "partner_forces", "militants", "civilians")
 CATEGORY_LABELS = {
-    "us_military": "US service members", "us_contractor": "US contractors", "coalition": "coalition personnel",
+    "us_military": "US service members", "us_contractor": "US contractors",
+    "contractors": "contractors (nationality not stated)", "coalition": "coalition personnel",
     "partner_forces": "partner forces", "militants": "militants", "civilians": "civilians",
 }
 
-_NUM = (r"(?P<num>\d{1,4}|a dozen|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+_NUM = (r"(?P<num>\d{1,4}|(?:two|three|four|five) dozen|a dozen|"
+        r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
         r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a|an|single|another)")
 _QUAL = r"(?:(?:at least|more than|over|some|about|nearly|around|up to|a further)\s+)?"
 # Up to two modifiers ("three more US army soldiers"), never a conjunction or article that starts a new phrase.
@@ -36,9 +38,10 @@ _PARTNER_UNITS = (r"(?:(?:iraqi|kurdish|syrian|jordanian|local|federal)\s+){0,2}
 _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     ("us_contractor", re.compile(rf"{_ADJ}(?:{_US}\s+)(?:civilian\s+)?contractors?\b")),
     ("coalition", re.compile(rf"{_ADJ}(?:coalition|british|uk|french|italian|australian)\s+{_ADJ}"
-                             rf"(?:{_MIL}|contractors?)\b")),
+                             rf"(?:{_MIL}|contractors?|nationals?|citizens?)\b|{_ADJ}briton\b")),
     ("us_military", re.compile(rf"{_ADJ}(?:{_US}\s+{_ADJ}{_MIL}|americans)\b")),
-    ("us_contractor", re.compile(r"(?:civilian\s+)?contractors?\b")),
+    # A contractor whose nationality is not stated (or is not American) is not counted as American.
+    ("contractors", re.compile(r"(?:[a-z-]+\s+){0,2}?(?:civilian\s+)?contractors?\b")),
     ("partner_forces", re.compile(r"(?:[a-z-]+\s+){0,1}?(?:sdf|syrian democratic forces|iraqi|peshmerga|kurdish|"
                                   r"jordanian|partner|police|counter-?terrorism(?: service)?|cts|security forces?)"
                                   r"\s+(?:[a-z-]+\s+){0,2}?(?:soldiers?|troops|fighters?|"
@@ -54,6 +57,13 @@ _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
                              r"insurgents)\b")),
 ]
 _INHERIT = re.compile(r"(?:others?|more|people)\b")
+# "Three US soldiers were killed and over 30 service members were wounded": a military noun with no nationality
+# continues the US forces named before it in the sentence.
+_BARE_MILITARY = re.compile(rf"{_ADJ}{_MIL}\b")
+# Checks are not injuries: "assessed for traumatic brain injury", "concussion checks", "evaluated for TBI".
+_CHECKS = re.compile(r"\b(?:assess|evaluat|check|screen|examin|monitor)(?:ed|ing)?\s+(?:for\s+)?(?:possible\s+|"
+                     r"potential\s+)?(?:traumatic brain injur(?:y|ies)|tbi|concussions?)|\bconcussion\s+(?:checks?|"
+                     r"screenings?|protocols?|assessments?|evaluations?)", re.IGNORECASE)
 _KILLED = r"(?:killed|killing|dead|died|die|deaths?|fatalities|lost their lives|slain)"
 _WOUNDED = (r"(?:wounded|wounding|injured|injuring|injuries|hurt|hospitali[sz]ed|traumatic brain|tbi|"
             r"concussions?|evacuated for (?:medical )?(?:treatment|evaluation))")
@@ -69,7 +79,10 @@ _IMMEDIATE_VERB = re.compile(
 _LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 _VERB_NUM = re.compile(rf"\b(?P<verb>{_KILLED}|{_WOUNDED})\s+{_QUAL}{_NUM}\b(?!\s+(?:of|[a-z]+\s+(?:us|american)))")
 _NONE = re.compile(
-    r"\bno (?:immediate )?(?:reports? of )?(?:injuries|casualties|deaths|damage or injuries|injuries or damage|"
+    r"\b(?:without causing|did not cause|didn't cause|failed to cause|caused no|causing no|resulting in no|"
+    r"did not result in|didn't result in)\s+(?:any\s+)?(?:[a-z]+\s+(?:or\s+[a-z]+\s+)?)?(?:injuries|casualties)\b|"
+    r"\bno (?:immediate )?(?:reports? of )?(?:(?:us|american|coalition|u\.s\.) )?(?:injuries|casualties|deaths|"
+    r"damage or injuries|injuries or damage|"
     r"(?:us |american |coalition )?(?:personnel|troops|service members|forces) (?:were )?(?:hurt|injured|harmed|"
     r"wounded|killed))\b|\b(?:without|did not cause any|caused no|resulted in no) (?:any )?(?:injuries|casualties)\b"
     r"|\bno one was (?:hurt|injured|killed)\b|\bnobody was (?:hurt|injured)\b", re.IGNORECASE)
@@ -90,7 +103,7 @@ def reports_no_injuries(sentence: str) -> bool:
 
 def casualty_mentions(sentence: str) -> list[CasualtyMention]:
     """All (category, killed|wounded, count) mentions in one sentence, in text order."""
-    low = sentence.lower()
+    low = _CHECKS.sub(lambda m: "x" * len(m[0]), sentence.lower())
     out: list[CasualtyMention] = []
     last_category: str | None = None
     used_numbers: set[int] = set()
@@ -104,6 +117,10 @@ def casualty_mentions(sentence: str) -> list[CasualtyMention]:
         count = parse_number(m["num"])
         if count is None:
             continue
+        if category == "contractors" and _us_in_list(low, m, noun_end, last_category, last_end):
+            category = "us_contractor"
+        if category is None and last_category == "us_military" and (bare := _BARE_MILITARY.match(low, m.end())):
+            category, noun_end = last_category, bare.end()
         if category is None:
             if last_category is None or not (_INHERIT.match(low, m.end()) or _OWN_VERB.match(low, m.end())):
                 continue
@@ -129,9 +146,22 @@ def casualty_mentions(sentence: str) -> list[CasualtyMention]:
     return sorted(out, key=lambda c: c.start)
 
 
+_NOT_US = re.compile(r"\b(?:foreign|local|iraqi|syrian|kurdish|british|french|italian|turkish|indian|filipino|"
+                     r"non-us|non-american|other nationalit\w*)\b")
+
+
+def _us_in_list(low: str, m: re.Match[str], noun_end: int, last_category: str | None, last_end: int) -> bool:
+    """"Five US troops, two contractors", "a US contractor and another contractor": a contractor listed right
+    after US personnel shares their nationality unless one is stated."""
+    if last_category not in ("us_military", "us_contractor") or _NOT_US.search(low[m.start():noun_end]):
+        return False
+    return m["num"] == "another" or bool(re.fullmatch(r"\s*(?:,|and|, and)\s*", low[last_end:m.start()]))
+
+
 NUMERAL_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-                 "twenty", "thirty", "forty", "fifty", "a dozen", "single"}  # not "a", "an", "another": articles too
+                 "twenty", "thirty", "forty", "fifty", "a dozen", "two dozen", "three dozen", "four dozen",
+                 "five dozen", "single"}  # not "a", "an", "another": articles too
 
 
 def _noun_after(low: str, pos: int) -> tuple[str | None, int]:

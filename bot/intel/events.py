@@ -18,6 +18,7 @@ from bot.intel.gazetteer import Gazetteer
 from bot.intel.matching import Candidate, Report, best_match, report_from
 from bot.intel.merge import merge
 from bot.intel.summary import summarize
+from bot.intel.trend import is_trend_piece
 from bot.settings import EventSettings
 from bot.storage import events as store
 from bot.storage.models import Article, CasualtyReport, Classification, Event, EventArticle
@@ -65,8 +66,10 @@ async def _handle(session: AsyncSession, article: Article, cls: Classification, 
     if cls.label not in RELEVANT or cls.confidence < settings.min_confidence:
         return None
     ex = article_extraction(article, gazetteer, cls.label)
-    if ex.roundup:
-        return None  # a running total ("attacked 55 times since October 17") is not an incident
+    if ex.roundup or is_trend_piece(article.title, cls.label, ex, gazetteer):
+        # A running total ("attacked 55 times since October 17") or a trend story ("militias step up attacks")
+        # is reading about the campaign, not an incident: it opens no event and joins none.
+        return None
     report = report_from(cls.label, article.title, article.summary or "", ex, gazetteer, article.published_at)
     window = timedelta(hours=settings.window_hours)
     events = await store.candidate_events(session, cls.label, ex.occurred_at - window, ex.occurred_at + window)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.intel.casualties import CATEGORIES, casualty_mentions, reports_no_injuries
-from bot.intel.dates import IncidentDate, resolve_date
+from bot.intel.dates import IncidentDate, dateline_day, resolve_date
 from bot.intel.gazetteer import Gazetteer
 from bot.intel.textutil import normalize, parse_number, sentences
+from classifiers.article_text import read_article
 
 _AGGREGATE = re.compile(
     r"\b(?:(?:in all|all told)\b(?=[^.]*\b(?:diagnosed|treated for|have been|had been)\b)|"
@@ -25,7 +27,8 @@ _AGGREGATE = re.compile(
 _AGGREGATE_COUNT = re.compile(r"\b(\d{1,4})\s+(?:times|attacks|separate attacks)\b", re.IGNORECASE)
 # What follows these words is usually the other incident (the attack a strike answers, or vice versa): its
 # places and days must not become this incident's.
-_RESPONSE = re.compile(r"\b(?:in (?:direct )?response to|(?:a |was a |were a )?(?:direct )?response to|"
+_RESPONSE = re.compile(r"\b(?:(?:just |only )?(?:days|hours|weeks|a day|a week|months) (?:after|before)|"
+                       r"in (?:direct )?response to|(?:a |was a |were a )?(?:direct )?response to|"
                        r"respond(?:s|ed|ing)? to|answer(?:s|ed|ing)?|in retaliation for|retaliation for|"
                        r"retaliating for|retaliatory)\b", re.IGNORECASE)
 # In a headline "after" almost always introduces the other incident ("US strikes KH after Erbil attack").
@@ -120,33 +123,66 @@ class Extraction:
         return [g.key for g in self.groups]
 
 
+# "killed one American contractor last month", "behind a previous attack": another, earlier incident.
+_EARLIER = re.compile(r"\b(?:last (?:month|year)|earlier this (?:month|year)|in recent (?:weeks|months)|"
+                      r"(?:a|the) (?:previous|prior|similar|earlier) (?:\w+ )?(?:attacks?|strikes?|incidents?)|"
+                      r"in (?:that|an earlier|a previous|the previous) (?:attack|strike|incident))\b", re.IGNORECASE)
+
+
 def is_aggregate(sentence: str) -> bool:
     """True when a sentence states a running total rather than one incident."""
     return bool(_AGGREGATE.search(sentence))
 
 
+# An event's reports are extracted again on every update; the article-text step is pure, so keep its results.
+_read_article = lru_cache(maxsize=4096)(read_article)
+
+
 def extract(title: str, text: str, published: datetime, gazetteer: Gazetteer, kind: str | None = None) -> Extraction:
     """Extract the facts of one article. `published` must be timezone-aware; with the article's `kind`, a day
-    tied to an incident of the other kind (the attack a strike answers) is not taken as the incident's."""
-    title_n, body_n = normalize(title), normalize(text)
+    tied to an incident of the other kind (the attack a strike answers) is not taken as the incident's.
+
+    The text is read through the article-text step: facts come from the headline, the lead and the body
+    paragraphs that tell this incident, in that order; page chrome (captions, bylines, stamps, related links)
+    and background paragraphs (history, the incident this one answers, campaign totals) never give a fact.
+    """
+    article = _read_article(title, text)
+    title_n = normalize(article.headline)
     m = _TITLE_RESPONSE.search(title_n)
     title_n = title_n[: m.start()].strip() if m else title_n
-    all_sentences = [title_n, *sentences(body_n)] if title_n else sentences(body_n)
+    lead = sentences(normalize(article.lead))
+    foreground = [*lead, *(s for p in article.body if not p.background for s in sentences(normalize(p.text)))]
+    background = [s for p in article.body if p.background for s in sentences(normalize(p.text))]
+    all_sentences = [title_n, *foreground] if title_n else foreground
     incident = [s for s in all_sentences if not is_aggregate(s)]
-    aggregates = tuple(Aggregate(s, _aggregate_count(s)) for s in all_sentences if is_aggregate(s))
+    aggregates = tuple(Aggregate(s, _aggregate_count(s)) for s in [*all_sentences, *background] if is_aggregate(s))
     groups, places, weapons, landmarks = _entities(all_sentences, gazetteer)
+    if kind == "militia_attack":
+        groups = _patrons_from_lead(groups, all_sentences[:len(lead) + bool(title_n)], gazetteer)
+
+    reference = dateline_day(article.dateline, published)
     return Extraction(
         groups=groups,
         places=places,
         weapons=weapons,
-        casualties=_casualties([incident_part(s) for s in incident]),
+        casualties=_casualties([incident_part(s) for s in incident if not _EARLIER.search(s)]),
         no_injuries=any(reports_no_injuries(s) for s in incident),
-        incident=resolve_date([incident_part(_before_total(s)) for s in all_sentences], published, kind),
+        incident=resolve_date([incident_part(_before_total(s)) for s in all_sentences], reference, kind,
+                              lead=len(lead) + bool(title_n)),
         aggregates=aggregates,
         roundup=bool(title_n) and is_aggregate(title_n),
         incident_sentences=tuple(incident),
         landmarks=landmarks,
     )
+
+
+def _patrons_from_lead(groups: tuple[GroupMention, ...], opening: list[str],
+                       gazetteer: Gazetteer) -> tuple[GroupMention, ...]:
+    """An attack's state patron (IRGC-Quds Force) is an actor only when the headline or lead names it or it is
+    said to have claimed the attack; named further down it is context ("Iranian-backed", the Soleimani strike)."""
+    opened = {m.key for m in gazetteer.find("\n".join(opening)) if m.kind == "group"}
+    return tuple(g for g in groups if g.role == "claimed" or g.key in opened
+                 or gazetteer.groups.get(g.key) is None or gazetteer.groups[g.key].type != "state")
 
 
 def _before_total(sentence: str) -> str:
@@ -159,6 +195,10 @@ def _before_total(sentence: str) -> str:
 def incident_part(sentence: str) -> str:
     """The part of a sentence before 'in response to' / 'after the', which speaks about this incident."""
     m = _RESPONSE.search(sentence)
+    if m and m.start() == 0:
+        # "In response to the attack, US jets struck ...": the main clause after the opening phrase.
+        comma = sentence.find(", ", m.end())
+        return incident_part(sentence[comma + 2:]) if comma > 0 else ""
     return sentence[: m.start()] if m else sentence
 
 
@@ -231,6 +271,9 @@ def _entities(
         if m.kind == "group":
             sentence = next(s for begin, _, s in offsets if begin == start)
             role = "claimed" if claims_in_sentence(sentence, m.start - start, m.end - start) else "attributed"
+            if role != "claimed" and (_EARLIER.search(sentence) or _describes_member(m.key, sentence[:m.start - start],
+                                                                                   gazetteer)):
+                continue
             if roles.get(m.key) != "claimed":
                 roles[m.key] = role
         elif m.kind == "place" and m.start - start < response_at(m.start):
@@ -246,6 +289,25 @@ def _entities(
             weapons.append(m.key)
     landmarks = frozenset(references - located)
     return tuple(GroupMention(k, r) for k, r in roles.items()), tuple(places), tuple(weapons), landmarks
+
+
+# "Kataib Hezbollah, one of the militias known collectively as the Popular Mobilization Forces": the umbrella
+# describes the group, it is not an actor of its own.
+_MEMBER_OF = re.compile(r"\b(?:part of|members? of|known (?:collectively )?as|umbrella|under|belong(?:s|ing)? to|"
+                        r"affiliated with|one of|within|factions? (?:of|in)|brigades? (?:of|in)|wing of|"
+                        r"operat(?:es|ing) (?:under|within)|(?:a|an) [\w-]+ (?:of|in))\b[^.;]{0,50}$", re.IGNORECASE)
+
+
+_DESCRIBES_SOURCE = re.compile(r"\b(?:news|agency|website|outlet|channel|media|television|tv)\b[^.;]{0,30}"
+                               r"\b(?:affiliated with|close to|linked to|run by|owned by)\s+(?:the\s+)?$",
+                               re.IGNORECASE)
+
+
+def _describes_member(key: str, before: str, gazetteer: Gazetteer) -> bool:
+    group = gazetteer.groups.get(key)
+    if group is not None and group.type == "state" and _DESCRIBES_SOURCE.search(before):
+        return True  # "Tasnim, a news site affiliated with the IRGC": it describes the outlet
+    return bool(group and group.type == "umbrella" and _MEMBER_OF.search(before))
 
 
 def _is_metonym(key: str, after: str, gazetteer: Gazetteer) -> bool:

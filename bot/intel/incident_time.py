@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.intel.dates import imprecise
+
 if TYPE_CHECKING:  # matching imports this module; the types are only annotations here
     from bot.intel.matching import Candidate, Report
 
@@ -27,6 +29,13 @@ _EVENING = {"evening", "late", "night"}
 _SMALL_HOURS = {"early", "overnight", "morning"}
 
 
+def _latest(published: datetime) -> datetime:
+    """The latest moment a published time may stand for: the end of its day when it is only a date."""
+    if not imprecise(published):
+        return published
+    return datetime.combine(published.date(), time(23, 59), published.tzinfo or UTC)
+
+
 def undated_fits(report: Report, cand: Candidate) -> bool:
     """Without a named day, publication time is the anchor, and a tight one.
 
@@ -39,11 +48,11 @@ def undated_fits(report: Report, cand: Candidate) -> bool:
     if report.day_precise and cand.day_precise:
         return True
     if report.day_precise:  # the candidate's reports name no day: compare with when they were published
-        if cand_published < _day_began(report.occurred_at.date()):
+        if _latest(cand_published) < _day_began(report.occurred_at.date()):
             return False  # the event was in the news before the report's day began: an earlier incident
         return abs((report.occurred_at.date() - cand_published.date()).days) <= UNDATED_DAYS
     if cand.day_precise:
-        if report.published_at < _day_began(cand.occurred_at.date()):
+        if _latest(report.published_at) < _day_began(cand.occurred_at.date()):
             return False
         last_day = cand.last_day or cand.occurred_at.date()
         return abs((report.published_at.date() - last_day).days) <= UNDATED_DAYS
@@ -54,9 +63,11 @@ def undated_fits(report: Report, cand: Candidate) -> bool:
 def reported_before_it_happened(report: Report, cand: Candidate) -> bool:
     """An incident at a known hour ("Wednesday night") is not one that was already in the news hours before."""
     cand_published = cand.first_published or cand.occurred_at
-    if report.day_precise and report.day_part and report.occurred_at - cand_published > PART_OF_DAY_SLACK:
+    if (report.day_precise and report.day_part and not imprecise(cand_published)
+            and report.occurred_at - cand_published > PART_OF_DAY_SLACK):
         return True
-    return cand.day_precise and bool(cand.day_part) and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK
+    return (cand.day_precise and bool(cand.day_part) and not imprecise(report.published_at)
+            and cand.occurred_at - report.published_at > PART_OF_DAY_SLACK)
 
 
 def _day_began(day: date) -> datetime:

@@ -49,6 +49,13 @@ _MULTI_SITE = re.compile(
 _COUNTRY = re.compile(r"\b(?:in|inside|across|of|near)\s+(?:the\s+)?(?:(?:far\s+)?(?:north|south|east|west|"
                       r"north-?east|north-?west|south-?east|south-?west|central)(?:ern)?\s+)?(Iraq|Syria|Jordan)\b",
                       re.IGNORECASE)
+# Where one operation hit both countries ("strikes on 85 targets in Iraq and Syria", "on the Iraq-Syria border");
+# "militias in Syria and Iraq" only describes who they are.
+_TWO_COUNTRIES = re.compile(
+    r"\b(?:strikes?|struck|airstrikes|targets?|sites|facilities|locations|bombed|hit)\b[^.;]{0,60}?"
+    r"\b(?:in|across|on both sides of)\s+(?:both\s+)?(?:iraq and syria|syria and iraq)\b|"
+    r"\b(?:iraq-syria|syria-iraq|syrian-iraqi|iraqi-syrian) border\b", re.IGNORECASE)
+_DIRECTIONAL = re.compile(r"(?:north|south|east|west|central)", re.IGNORECASE)
 # Place types a strike hits (militia sites, towns, regions); a base is where the attack it answers landed.
 _MILITIA_SIDE_TYPES = {"site", "city", "region"}
 # Group types that say who did it; claimant brands, fronts and umbrellas are compatible with any of them.
@@ -155,21 +162,24 @@ def report_from(kind: str, title: str, text: str, extraction: Extraction, gazett
     own = [p for p in extraction.places if p not in extraction.landmarks]
     main = main_place(own, kind, gazetteer, headline)
     full = f"{title}. {text}"
+    precise = extraction.incident.precision == "day"
     return Report(
         kind=kind,
         text=full,
-        occurred_at=extraction.occurred_at,
-        day_precise=extraction.incident.precision == "day",
+        # A soft day (only a statement's day, or "last week") is kept for the facts, but matching anchors such a
+        # report on when it was published, as it anchors a report that names no day.
+        occurred_at=extraction.occurred_at if precise or published is None else published,
+        day_precise=precise,
         main_place=main,
         places=frozenset(extraction.places),
         groups=frozenset(extraction.group_keys()),
         weapons=frozenset(extraction.weapons),
-        published=published,
+        published=_news_time(extraction, published),
         multi_site=bool(_MULTI_SITE.search(full)) or (kind == "us_strike" and _far_apart_sites(own, gazetteer)),
         # Officials and governments often name the province, not the town.
         areas=frozenset(gazetteer.areas(extraction.places, full)),
         main_areas=frozenset(gazetteer.areas([main] if main else [])),
-        country=_country(main, full, gazetteer),
+        country=_country(main, " ".join([normalize(title), *extraction.incident_sentences]) or full, gazetteer),
         day_part=extraction.incident.part,
     )
 
@@ -181,12 +191,27 @@ def main_place(places: Sequence[str], kind: str, gazetteer: Gazetteer,
     11 March attack on Camp Taji"); it is the strike's place only when the headline names it (the strike on a
     convoy at Baghdad airport)."""
     def of_type(types: set[str], among: Collection[str]) -> str | None:
-        return next((k for k in places if k in among and k in gazetteer.places
-                     and gazetteer.places[k].type in types), None)
+        found = [k for k in places if k in among and k in gazetteer.places and gazetteer.places[k].type in types]
+        # A province by name ("Deir ez-Zor") is more specific than a direction ("eastern Syria").
+        named = [k for k in found if not _DIRECTIONAL.match(gazetteer.places[k].name)]
+        best = named or found
+        return best[0] if best else None
 
+    # The most specific place named wins: "a facility near Abu Kamal in eastern Syria" happened at Abu Kamal.
     if kind == "militia_attack":
-        return of_type({"base"}, places) or (places[0] if places else None)
-    return of_type(_MILITIA_SIDE_TYPES, places) or of_type({"base"}, headline)
+        return (of_type({"base"}, places) or of_type({"site"}, places) or of_type({"city"}, places)
+                or (places[0] if places else None))
+    return (of_type({"site"}, places) or of_type({"city"}, places) or of_type({"region"}, places)
+            or of_type({"base"}, headline))
+
+
+def _news_time(extraction: Extraction, published: datetime | None) -> datetime | None:
+    """When the report's news came: its publication, or the day of the statement it reports when only that day
+    is named and it is earlier ("CENTCOM said late Friday", in a report published on Sunday)."""
+    stated = extraction.incident
+    if published is None or stated.precision != "statement" or stated.occurred_at >= published:
+        return published
+    return stated.occurred_at
 
 
 def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
@@ -199,6 +224,8 @@ def _far_apart_sites(places: Sequence[str], gazetteer: Gazetteer) -> bool:
 def _country(main: str | None, text: str, gazetteer: Gazetteer) -> str | None:
     if main is not None and main in gazetteer.places:
         return gazetteer.places[main].country
+    if _TWO_COUNTRIES.search(text):
+        return None  # one operation "in Iraq and Syria": no single country
     m = _COUNTRY.search(text)
     return m[1].capitalize() if m else None
 
@@ -239,9 +266,17 @@ def _places_fit(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:
         return True
     if any(gazetteer.near(report.main_place, p) for p in cand.places):
         return True
-    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand):
+    if report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _within_a_night(report, cand):
         return any(gazetteer.km(report.main_place, p) <= MULTI_SITE_KM for p in cand.places)
     return False
+
+
+def _within_a_night(report: Report, cand: Candidate) -> bool:
+    """The same night, or named days one apart: a strike on many sites is dated by US officials on one day and
+    by local reports on the next (the strikes "on Tuesday" and those "at 12:15 a.m. Wednesday Iraq time")."""
+    if report.day_precise and cand.day_precise:
+        return abs((report.occurred_at.date() - cand.occurred_at.date()).days) <= 1
+    return same_night(report, cand)
 
 
 def _countries_fit(report: Report, cand: Candidate) -> bool:
@@ -249,7 +284,7 @@ def _countries_fit(report: Report, cand: Candidate) -> bool:
     unless it is part of a strike operation in both countries that night."""
     if not report.country or not cand.countries or report.country in cand.countries:
         return True
-    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and same_night(report, cand)
+    return report.kind == "us_strike" and (report.multi_site or cand.multi_site) and _within_a_night(report, cand)
 
 
 def _distinct_bases(report: Report, cand: Candidate, gazetteer: Gazetteer) -> bool:

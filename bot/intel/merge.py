@@ -47,7 +47,9 @@ def merge(kind: str, extractions: Sequence[Extraction], gazetteer: Gazetteer) ->
             role = "targeted" if kind == "us_strike" else g.role
             if roles.get(g.key) != "claimed":
                 roles[g.key] = role
-    main = main_place(places, kind, gazetteer)
+    # A place named only as a reference point ("south of Baghdad") is indexed but is not where it happened.
+    landmarks = set.intersection(*(set(e.landmarks) for e in extractions)) if extractions else set()
+    main = main_place([p for p in places if p not in landmarks], kind, gazetteer)
     if main:
         places = [main] + [p for p in places if p != main]
     side = "militia" if kind == "militia_attack" else "us"
@@ -59,20 +61,46 @@ def merge(kind: str, extractions: Sequence[Extraction], gazetteer: Gazetteer) ->
         places=places,
         groups=[{"key": k, "role": r} for k, r in roles.items()],
         weapons=weapons,
-        casualties=merge_casualties(extractions),
+        casualties=merge_casualties(extractions, kind),
     )
 
 
-def merge_casualties(extractions: Sequence[Extraction]) -> dict[str, Any]:
-    """category -> {"killed": n, "wounded": n}; plus "none_reported": True for an explicit no-injuries report."""
+def merge_casualties(extractions: Sequence[Extraction], kind: str | None = None) -> dict[str, Any]:
+    """category -> {"killed": n, "wounded": n}; plus "none_reported": True for an explicit no-injuries report.
+
+    A US strike report's US casualties are those of the attack it answers, a separate incident: a strike event
+    takes none (nor its "no injuries").
+    """
     out: dict[str, Any] = {}
     for cat in CATEGORIES:
+        if kind == "us_strike" and cat in US_CATEGORIES:
+            continue
         killed = [e.casualties[cat].killed for e in extractions if cat in e.casualties]
         wounded = [e.casualties[cat].wounded for e in extractions if cat in e.casualties]
         k = max((n for n in killed if n is not None), default=None)
         w = max((n for n in wounded if n is not None), default=None)
         if k is not None or w is not None:
             out[cat] = {"killed": k or 0, "wounded": w or 0}
-    if any(e.no_injuries for e in extractions) and not any(c in out for c in US_CATEGORIES):
+    if kind != "us_strike" and any(e.no_injuries for e in extractions) and not any(c in out for c in US_CATEGORIES):
         out["none_reported"] = True
     return out
+
+
+def us_totals(kind: str, extractions: Sequence[Extraction]) -> tuple[int | None, int | None]:
+    """(US killed, US wounded) as the reports state them: service members plus American contractors; None when
+    no report states a figure, 0 for an explicit "no casualties"; None for a strike (see merge_casualties)."""
+    if kind == "us_strike":
+        return None, None
+    totals: list[int | None] = []
+    for outcome in ("killed", "wounded"):
+        best: int | None = None
+        for cat in US_CATEGORIES:
+            figures = [getattr(e.casualties[cat], outcome) for e in extractions if cat in e.casualties]
+            known = [n for n in figures if n is not None]
+            if known:
+                best = (best or 0) + max(known)
+        totals.append(best)
+    killed, wounded = totals
+    if any(e.no_injuries for e in extractions):
+        killed, wounded = killed or 0, wounded or 0
+    return killed, wounded

@@ -13,7 +13,8 @@ NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "a dozen": 12, "another": 1, "dozen": 12, "single": 1,
+    "fifty": 50, "a dozen": 12, "two dozen": 24, "three dozen": 36, "four dozen": 48, "five dozen": 60,
+    "another": 1, "dozen": 12, "single": 1,
 }
 
 
