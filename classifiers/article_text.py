@@ -182,6 +182,9 @@ _BACKGROUND_OPENING = re.compile(
     rf"(?:us|american|coalition) (?:forces|troops|bases|personnel) (?:\w+ ){{0,4}}(?:have|has) been "
     rf"(?:attacked|targeted|hit))",
     re.IGNORECASE)
+# A history opener, which never starts a lead ("In response to X, US jets struck ..." can).
+_HISTORY_OPENING = re.compile(rf"^(?:earlier|previously|last (?:week|month|year)|in (?:{_MONTH} )?(?:19|20)\d\d\b|"
+                              r"back in\b|historically|in the past\b)", re.IGNORECASE)
 # Anywhere in a paragraph: campaign wording that marks the whole paragraph as context.
 _BACKGROUND_ANYWHERE = re.compile(
     r"\b(?:the latest in a (?:series|string|spate|wave)|(?:a|the) (?:series|string|spate|wave) of (?:\w+ )?"
@@ -328,9 +331,13 @@ def read_article(title: str, text: str) -> ArticleText:
 def _assemble(headline: str, kept: list[str], english: bool, removed: tuple[str, ...]) -> ArticleText:
     # The lead is the first paragraph that reads as prose; short lines before it (decks, subheads) stay in the
     # body, ahead of the rest, as foreground.
-    lead_at = next((i for i, line in enumerate(kept) if _is_prose(line)), 0 if kept else -1)
-    if lead_at < 0:
+    first_prose = next((i for i, line in enumerate(kept) if _is_prose(line)), 0 if kept else -1)
+    if first_prose < 0:
         return ArticleText(headline, "", "", (), removed)
+    # A page may open with context ("Earlier, rockets hit ...", a history note under the headline): the lead is
+    # the first prose paragraph that tells news, when one follows.
+    lead_at = next((i for i, line in enumerate(kept) if i >= first_prose and _is_prose(line)
+                    and not (english and _HISTORY_OPENING.match(line))), first_prose)
     decks = kept[:lead_at]
     lead, rest = kept[lead_at], kept[lead_at + 1:]
     if len(lead) > _LONG_BLOCK:  # flattened page: first sentence is the lead, each later one a paragraph
@@ -340,7 +347,7 @@ def _assemble(headline: str, kept: list[str], english: bool, removed: tuple[str,
     if english and len(lead) > _LONG_BLOCK:
         sentences = split_sentences(lead)
         lead, rest = sentences[0], sentences[1:] + rest
-    body = tuple(Paragraph(d, False) for d in decks)
+    body = tuple(Paragraph(d, english and bool(_HISTORY_OPENING.match(d))) for d in decks)
     extra: list[str] = []
     for p in rest:
         if english:  # a later paragraph can open with a dateline too (a second wire story pasted below)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 LABELS: tuple[str, ...] = ("militia_attack", "us_strike", "other")
@@ -20,6 +20,8 @@ DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "data"
 # analyzer is linear in the text: a hostile or runaway 1 MB body would cost about a second. The longest corpus
 # item is under 1,500 characters, so training and prediction see the same kind of text.
 MAX_INPUT_CHARS = 10_000
+# An RSS item: the headline and about this many characters of summary.
+RSS_CHARS = 300
 # Files in the data directory that are not classification items: the clustering sets (tuning, held-out) have
 # another schema and are named clustering*.jsonl.
 NOT_CORPUS_PREFIX = "clustering"
@@ -44,24 +46,50 @@ class Item:
     weight: float = 1.0
 
 
+SEPARATOR = "\n\n"
+
+
 def article_text(title: str, summary: str) -> str:
-    """The model input for a feed item: the headline, then the summary or body.
+    """The model input for a feed item: the headline, a blank line, then the summary or body.
 
     The headline is the most informative part of a short item, so it always comes first; a missing summary gives
-    a bare headline, which the corpus covers as its own form.
+    a bare headline, which the corpus covers as its own form. The headline is one line, so the first blank line
+    always separates it from the summary (`split_article_text`); an item without a headline starts with it.
     """
     title = " ".join((title or "").split())
     summary = (summary or "").strip()
     if not summary:
         return title
-    if not title:
-        return summary
-    return f"{title}\n\n{summary}"
+    return f"{title}{SEPARATOR}{summary}"
+
+
+def split_article_text(text: str) -> tuple[str, str]:
+    """(headline, summary) of a text built by `article_text`; a text typed without a blank line is a headline."""
+    title, _, summary = text.partition(SEPARATOR)
+    return title.strip(), summary.strip()
 
 
 def item_text(item: Item) -> str:
     """The model input for a corpus item, built (and capped) exactly like a feed item's at prediction time."""
     return article_text(item.title, item.text)[:MAX_INPUT_CHARS]
+
+
+def training_views(items: Sequence[Item]) -> list[Item]:
+    """Every item, plus the shorter forms feeds deliver the same article in: a full article or RSS item also as
+    its bare headline, and a full article also as an RSS item (headline plus its first `RSS_CHARS` characters).
+
+    Every article has a headline, and aggregators and flashes often send nothing else: these views teach the
+    headline and lead of every item on their own, not only of the items written as headlines. A view keeps its
+    item's incident, so it stays on its item's side of a grouped split.
+    """
+    out: list[Item] = []
+    for item in items:
+        out.append(item)
+        if item.form != "headline":
+            out.append(replace(item, id=f"{item.id}#headline", form="headline", text=""))
+        if item.form == "full":
+            out.append(replace(item, id=f"{item.id}#rss", form="rss", text=item.text[:RSS_CHARS].strip()))
+    return out
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

@@ -1,8 +1,9 @@
-"""Per-term explanations for a linear model over word and character n-grams.
+"""Per-term explanations for a linear model over blocks of word and character n-grams.
 
-A term's contribution to a label is its TF-IDF value times the label's coefficient, centred across labels (a
-multinomial model only cares about differences between labels). Character n-grams are credited back to the
-words they came from, because "ocke" means nothing to a reader but "rockets" does.
+A term's contribution to a label is its TF-IDF value times the block's weight times the label's coefficient,
+centred across labels (a multinomial model only cares about differences between labels), summed over the blocks
+that saw it (the headline and lead, the whole text). Character n-grams are credited back to the words they came
+from, because "ocke" means nothing to a reader but "rockets" does.
 """
 
 from __future__ import annotations
@@ -64,19 +65,31 @@ def _credit_chars_to_words(vectorizer: TfidfVectorizer, per_gram: dict[str, np.n
     return totals
 
 
-def explain_text(pipeline: Pipeline, text: str, labels: Sequence[str], k: int = 8) -> list[tuple[str, str, float]]:
-    """Top `k` terms by the weight they add to their most favoured label: (term, label, weight)."""
-    if k <= 0 or not text.strip():
+def explain_text(
+    pipeline: Pipeline, fields: Sequence[str], labels: Sequence[str], k: int = 8
+) -> list[tuple[str, str, float]]:
+    """Top `k` terms by the weight they add to their most favoured label: (term, label, weight).
+
+    `fields` is one row of the pipeline's input (`model_input.model_fields`).
+    """
+    if k <= 0 or not any(f.strip() for f in fields):
         return []
-    union = pipeline.named_steps["features"]
+    columns = pipeline.named_steps["features"]
     coef = pipeline.named_steps["clf"].coef_
-    word_vec: TfidfVectorizer = union.named_transformers["word"]
-    char_vec: TfidfVectorizer = union.named_transformers["char"]
-    n_word = len(word_vec.vocabulary_)
-    terms = _contributions(word_vec, coef[:, :n_word], text)
-    char_terms = _credit_chars_to_words(char_vec, _contributions(char_vec, coef[:, n_word:], text), text)
-    for word, contrib in char_terms.items():
-        terms[word] = terms[word] + contrib if word in terms else contrib
+    weights = columns.transformer_weights or {}
+    terms: dict[str, np.ndarray] = {}
+    offset = 0
+    for name, vectorizer, column in columns.transformers_:
+        if not isinstance(vectorizer, TfidfVectorizer):
+            continue  # the unused remainder
+        width = len(vectorizer.vocabulary_)
+        text = fields[column]
+        block = _contributions(vectorizer, weights.get(name, 1.0) * coef[:, offset : offset + width], text)
+        offset += width
+        if vectorizer.analyzer != "word":
+            block = _credit_chars_to_words(vectorizer, block, text)
+        for term, contrib in block.items():
+            terms[term] = terms[term] + contrib if term in terms else contrib
     ranked = []
     for term, contrib in terms.items():
         best = int(np.argmax(contrib))

@@ -14,12 +14,17 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from classifiers.artifact import ModelLoadError, load_artifact
-from classifiers.corpus import LABELS, MAX_INPUT_CHARS, article_text
+from classifiers.corpus import LABELS, article_text
 from classifiers.explain import explain_text
+from classifiers.model_input import is_english, model_fields, model_matrix
 
 __all__ = ["DEFAULT_ABSTAIN_THRESHOLD", "LABELS", "Classifier", "ModelLoadError", "Prediction", "article_text"]
 
 DEFAULT_ABSTAIN_THRESHOLD = 0.55
+# The bar for an alarm on text in another language. The corpus is almost all English, so on foreign text the
+# model sees little beyond names and places, and its probabilities are less trustworthy: an alarm there needs
+# more confidence (docs/model.md, "Text in other languages").
+FOREIGN_ABSTAIN_THRESHOLD = 0.75
 OTHER = "other"
 
 
@@ -27,8 +32,9 @@ OTHER = "other"
 class Prediction:
     """One text's result. `confidence` is the probability of `label`; `scores` has every label's probability.
 
-    When the most likely label is a positive class but its probability is below the abstain threshold, `label`
-    is `other` and `confidence` is the probability of `other` (low, by construction): the model was unsure.
+    When the most likely label is a positive class but its probability is below the abstain threshold (higher
+    for text in another language), `label` is `other` and `confidence` is the probability of `other` (low, by
+    construction): the model was unsure.
     """
 
     label: str
@@ -75,16 +81,18 @@ class Classifier:
             raise TypeError("predict() takes a sequence of texts, not a single string")
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)))
-        return self.pipeline.predict_proba([(t or "")[:MAX_INPUT_CHARS] for t in texts])
+        return self.pipeline.predict_proba(model_matrix(texts))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Classify a batch of texts (build each with `article_text`)."""
-        return [self._decide(row) for row in self.probabilities(texts)]
+        rows = self.probabilities(texts)
+        return [self._decide(row, is_english(text)) for row, text in zip(rows, texts, strict=True)]
 
-    def _decide(self, row: np.ndarray) -> Prediction:
+    def _decide(self, row: np.ndarray, english: bool = True) -> Prediction:
         scores = {label: float(p) for label, p in zip(LABELS, row, strict=True)}
         best = LABELS[int(np.argmax(row))]
-        if best != OTHER and scores[best] < self.abstain_threshold:
+        threshold = self.abstain_threshold if english else max(self.abstain_threshold, FOREIGN_ABSTAIN_THRESHOLD)
+        if best != OTHER and scores[best] < threshold:
             best = OTHER
         return Prediction(label=best, confidence=scores[best], scores=scores)
 
@@ -94,4 +102,4 @@ class Classifier:
         Word n-grams appear as written (lower-cased); the character n-grams are credited to the words they came
         from, so "rockets" collects the weight of "rock", "ocke", "kets" and so on.
         """
-        return explain_text(self.pipeline, (text or "")[:MAX_INPUT_CHARS], LABELS, k)
+        return explain_text(self.pipeline, model_fields(text), LABELS, k)

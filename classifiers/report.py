@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from classifiers.corpus import LABELS
 
 if TYPE_CHECKING:
-    from classifiers.evaluation import Block, EvaluationReport
+    from classifiers.evaluation import Block, EvaluationReport, RealReport
 
 
 def _row(cells: list[str]) -> str:
@@ -61,4 +61,43 @@ def render_markdown(report: EvaluationReport) -> str:
         verdict = "met" if t["met"] else f"MISSED by {abs(t['measured'] - t['target']):.3f}"
         target_rows.append([name, f"{t['target']}", f"{t['measured']:.4f}", verdict])
     lines += _table(["target", "goal", "measured", "verdict"], target_rows)
+    return "\n".join(lines)
+
+
+def render_real_markdown(report: RealReport) -> str:
+    """A real-text file's scores by form, confusion, false alarms by tag, the set-apart items and the errors."""
+    from classifiers.evaluation import REAL_FORMS, SET_APART_TAG
+
+    lines = [
+        f"Real text `{report.path}`: {report.n} items scored, {report.n_apart} `{SET_APART_TAG}` items apart; "
+        f"model {report.model_version or '?'}, abstain threshold {report.threshold}.",
+        "",
+    ]
+    rows = [row for form in REAL_FORMS for row in _class_rows(report.by_form[form], form)]
+    lines += _table(["form", "label", "precision", "recall", "F1", "support"], rows)
+    for form in REAL_FORMS:
+        lines.append("")
+        lines += _confusion(report.by_form[form], form)
+    lines.append("")
+    fa_rows = [
+        [tag, str(cells["full"]["n"]), *(str(cells[form]["alarms"]) for form in REAL_FORMS)]
+        for tag, cells in report.false_alarms_by_tag.items()
+    ]
+    fa_rows.append(["**all other**", str(report.by_form["full"].per_class["other"]["support"]),
+                    *(f"{100 * report.false_alarm_rate(form):.1f}%" for form in REAL_FORMS)])
+    lines += _table(["false alarms on `other` tagged", "items", *REAL_FORMS], fa_rows)
+    if report.n_apart:
+        lines.append("")
+        apart_rows = [[form, *(str(report.apart[form][label]) for label in LABELS)] for form in REAL_FORMS]
+        lines += _table([f"`{SET_APART_TAG}` (all `other`): predicted", *LABELS], apart_rows)
+    lines.append("")
+    target_rows = []
+    for name, t in report.targets.items():
+        verdict = "met" if t["met"] else f"MISSED by {abs(t['measured'] - t['target']):.3f}"
+        target_rows.append([name, f"{t['target']}", f"{t['measured']:.4f}", verdict])
+    lines += _table(["target", "goal", "measured", "verdict"], target_rows)
+    lines.append("")
+    error_rows = [[e["id"], e["form"], e["label"], e["predicted"], e["headline"].replace("|", "/")]
+                  for e in report.errors]
+    lines += _table(["error id", "form", "true", "predicted", "headline"], error_rows)
     return "\n".join(lines)

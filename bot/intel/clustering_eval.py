@@ -25,7 +25,7 @@ from rich.table import Table
 
 from bot.intel.extract import extract
 from bot.intel.gazetteer import Gazetteer
-from bot.intel.matching import Candidate, best_match, report_from
+from bot.intel.matching import Candidate, Report, best_match, report_from
 from bot.settings import CONFIG_DIR, EventSettings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "classifiers" / "data"
@@ -128,15 +128,25 @@ def load_items(path: Path) -> list[dict[str, Any]]:
     return items
 
 
+def item_reports(items: list[dict[str, Any]], gazetteer: Gazetteer) -> dict[str, Report]:
+    """Each item's matching features, as build_events derives them from an article."""
+    out: dict[str, Report] = {}
+    for item in items:
+        ex = extract(item["title"], item["text"], item["published"], gazetteer, item["kind"])
+        out[item["id"]] = report_from(item["kind"], item["title"], item["text"], ex, gazetteer, item["published"])
+    return out
+
+
 def cluster_items(items: list[dict[str, Any]], gazetteer: Gazetteer, settings: EventSettings,
-                  threshold: float | None = None) -> dict[str, int]:
-    """Predicted cluster index per item id, by the online rule build_events uses."""
+                  threshold: float | None = None, reports: dict[str, Report] | None = None) -> dict[str, int]:
+    """Predicted cluster index per item id, by the online rule build_events uses (`reports`: the items'
+    features when already computed, so a threshold sweep extracts each item once)."""
     threshold = settings.similarity_threshold if threshold is None else threshold
+    reports = item_reports(items, gazetteer) if reports is None else reports
     candidates: list[Candidate] = []
     assigned: dict[str, int] = {}
     for item in sorted(items, key=lambda i: (i["published"], i["id"])):
-        ex = extract(item["title"], item["text"], item["published"], gazetteer, item["kind"])
-        report = report_from(item["kind"], item["title"], item["text"], ex, gazetteer, item["published"])
+        report = reports[item["id"]]
         match = best_match(report, candidates, gazetteer, settings.window_hours, threshold)
         if match is None:
             candidates.append(Candidate.start(len(candidates), report))
@@ -175,9 +185,10 @@ def evaluate_clustering(path: Path, settings: Any, gazetteer: Gazetteer | None =
     if gazetteer is None:
         gazetteer = Gazetteer.load(getattr(settings, "gazetteer_file", CONFIG_DIR / "gazetteer.toml"))
     items = load_items(Path(path))
-    predicted = cluster_items(items, gazetteer, events)
+    reports = item_reports(items, gazetteer)
+    predicted = cluster_items(items, gazetteer, events, reports=reports)
     scores, errors = pair_scores(items, predicted)
-    sweep = {t: pair_scores(items, cluster_items(items, gazetteer, events, t))[0] for t in SWEEP}
+    sweep = {t: pair_scores(items, cluster_items(items, gazetteer, events, t, reports))[0] for t in SWEEP}
     return ClusteringReport(len(items), len({i["cluster"] for i in items}), len(set(predicted.values())),
                             events.similarity_threshold, scores, sweep, errors, Path(path).name)
 

@@ -129,3 +129,15 @@ def test_background_marks_history_and_totals_but_not_this_incident() -> None:
     assert not is_background("The rockets landed inside the perimeter, injuring one contractor.")
     # A totals clause in a paragraph that also dates this report's incident stays foreground.
     assert not is_background("Monday's attack on the base, late on Monday, was the first of more than 150 attacks.")
+
+
+def test_a_history_note_before_the_news_is_not_the_lead() -> None:
+    text = ("Earlier, a dozen rockets targeted the airport complex in Erbil, which hosts coalition troops.\n\n"
+            "At least ten rockets struck Ain al-Asad air base in Anbar on Wednesday morning, the coalition said.")
+    art = read_article("Rockets hit Iraqi air base", text)
+    assert art.lead.startswith("At least ten rockets struck Ain al-Asad")
+    assert [p.background for p in art.body] == [True]
+    # "In response to ..." can open a lead: the news is in its main clause.
+    lead = ("In response to the attack on the base, US jets struck three Kataib Hezbollah sites near al-Qaim on "
+            "Sunday, officials said.")
+    assert read_article("", lead).lead == lead

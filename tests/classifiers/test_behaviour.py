@@ -112,4 +112,4 @@ def test_explain_names_the_terms_that_pushed(classifier):
 def test_article_text_puts_the_headline_first():
     assert article_text("  Rockets   hit base ", "") == "Rockets hit base"
     assert article_text("Title", "Body text.") == "Title\n\nBody text."
-    assert article_text("", "Only a summary") == "Only a summary"
+    assert article_text("", "Only a summary") == "\n\nOnly a summary"  # no headline: the summary is not one

@@ -71,10 +71,11 @@ TRAINING = [
 def tiny_classifier() -> Any:
     """The project's real Classifier around its real pipeline, fitted on twelve sentences (fast, deterministic)."""
     from classifiers.model import LABELS, Classifier
+    from classifiers.model_input import model_matrix
     from classifiers.pipeline import ModelParams, build_pipeline
 
     pipeline = build_pipeline(ModelParams(word_min_df=1, char_min_df=1, C=10.0))
-    pipeline.fit([t for t, _ in TRAINING], [LABELS.index(label) for _, label in TRAINING])
+    pipeline.fit(model_matrix([t for t, _ in TRAINING]), [LABELS.index(label) for _, label in TRAINING])
     metadata = {"version": "test-20240210", "labels": list(LABELS),
                 "metrics": {"macro_f1": 0.876, "cv": "StratifiedGroupKFold(5) on incident"},
                 "created": "2024-02-10T00:00:00+00:00"}
