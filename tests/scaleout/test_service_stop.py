@@ -34,6 +34,7 @@ async def test_sigterm_finishes_in_flight_fetches_and_exits_within_10s(tmp_path,
     server = SlowFeedServer(delay_s=2.0)  # every fetch is in flight for 2 s
     await server.start()
     port = free_port()
+    proc = None
     try:
         scenario = serve_feeds(server, 40, utcnow())
         await seed_store(url, server, scenario, {})
@@ -48,6 +49,9 @@ async def test_sigterm_finishes_in_flight_fetches_and_exits_within_10s(tmp_path,
         await asyncio.wait_for(proc.wait(), 15)
         took = time.monotonic() - started
     finally:
+        if proc is not None and proc.returncode is None:  # a failed wait must not leave the service running
+            proc.kill()
+            await proc.wait()
         await server.stop()
     log = (tmp_path / "run.log").read_text()
     assert proc.returncode == 0 and took < 10, (proc.returncode, took, log[-2000:])
