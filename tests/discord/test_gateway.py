@@ -60,6 +60,7 @@ async def test_a_resumable_close_reconnects_instead(fake: FakeDiscord, ctx) -> N
     await asyncio.wait_for(task, 5)
 
 
+@pytest.mark.timeout(400)
 async def test_the_service_exits_with_one_line_when_the_gateway_dies(fake: FakeDiscord, sqlite_url,
                                                                       shared_model_dir, tmp_path, caplog) -> None:
     feeds_file = tmp_path / "feeds.toml"
@@ -67,7 +68,8 @@ async def test_the_service_exits_with_one_line_when_the_gateway_dies(fake: FakeD
     settings = load_settings(database_url=sqlite_url, discord_token=TOKEN, discord_guild_id=None,
                              feeds_file=feeds_file, model={"path": shared_model_dir}, service={"http_port": 0})
     service = asyncio.create_task(serve(settings, role="all"))
-    await fake.wait_for(lambda r: r.path.endswith("/commands"), 20)
+    # Start-up loads (or trains) the model first: allow for a loaded machine before Discord is reached.
+    await fake.wait_for(lambda r: r.path.endswith("/commands"), 180)
     for _ in range(400):
         if fake._sockets:
             break
