@@ -95,6 +95,9 @@ async def test_two_workers_one_bot_exactly_once_after_sigkill(pg_url, model_dir,
     assert TOKEN not in (tmp_path / "bot.log").read_text()
 
 
+IN_FLIGHT_S = 1.0
+
+
 def _progress_hint(tmp_path) -> str:
     return f"every feed polled, every article processed and every outbox row sent (logs in {tmp_path})"
 
@@ -113,8 +116,12 @@ async def _check_orphans_repolled_after_expiry(view: StoreView, server: SlowFeed
         assert feed.last_success_at is not None and feed.last_success_at >= expires, (feed, expires)
         path = feed.url.split(str(server.port), 1)[1]
         hits = server.hit_times[path]
-        # Nobody touched the feed between the kill and the lease expiry; somebody did after it.
-        assert not [t for t in hits if killed_at < t < expires.timestamp() - 0.05], (path, hits, expires)
+        # Nobody touched the feed between the kill and the lease expiry; somebody did after it. The feed server
+        # runs in this test's event loop and stamps a request when its handler starts, so a request worker A
+        # had already sent before the kill can be stamped just after `killed_at` on a busy machine: a grace of
+        # IN_FLIGHT_S for those.
+        late = [t for t in hits if killed_at + IN_FLIGHT_S < t < expires.timestamp() - 0.05]
+        assert not late, (path, hits, killed_at, expires)
         assert any(t >= expires.timestamp() - 0.05 for t in hits), (path, hits, expires)
     assert not [f for f in feeds.values() if f.lease_owner is not None]
 
