@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from classifiers.corpus import LABELS
 
@@ -56,12 +56,16 @@ def render_markdown(report: EvaluationReport) -> str:
     ]
     lines += _table(["false alarms on", "items", "alarms", "rate"], fa_rows)
     lines.append("")
-    target_rows = []
-    for name, t in report.targets.items():
-        verdict = "met" if t["met"] else f"MISSED by {abs(t['measured'] - t['target']):.3f}"
-        target_rows.append([name, f"{t['target']}", f"{t['measured']:.4f}", verdict])
-    lines += _table(["target", "goal", "measured", "verdict"], target_rows)
+    lines += _targets(report.targets)
     return "\n".join(lines)
+
+
+def _targets(targets: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, t in targets.items():
+        verdict = "met" if t["met"] else f"MISSED by {abs(t['measured'] - t['target']):.3f}"
+        rows.append([name, f"{t['target']}", f"{t['measured']:.4f}", verdict])
+    return _table(["target", "goal", "measured", "verdict"], rows)
 
 
 def render_real_markdown(report: RealReport) -> str:
@@ -91,11 +95,7 @@ def render_real_markdown(report: RealReport) -> str:
         apart_rows = [[form, *(str(report.apart[form][label]) for label in LABELS)] for form in REAL_FORMS]
         lines += _table([f"`{SET_APART_TAG}` (all `other`): predicted", *LABELS], apart_rows)
     lines.append("")
-    target_rows = []
-    for name, t in report.targets.items():
-        verdict = "met" if t["met"] else f"MISSED by {abs(t['measured'] - t['target']):.3f}"
-        target_rows.append([name, f"{t['target']}", f"{t['measured']:.4f}", verdict])
-    lines += _table(["target", "goal", "measured", "verdict"], target_rows)
+    lines += _targets(report.targets)
     lines.append("")
     error_rows = [[e["id"], e["form"], e["label"], e["predicted"], e["headline"].replace("|", "/")]
                   for e in report.errors]
