@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, feeds, model, poll, run, timeline
+from bot.cli import db, evaluate, feeds, model, poll, run, timeline
 
 app = typer.Typer(
     name="sitrep",
@@ -14,7 +14,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, poll, feeds, db, model, timeline):
+for module in (run, poll, feeds, db, model, evaluate, timeline):
     module.register(app)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any, NoReturn, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -47,3 +48,22 @@ def run_async(main: Coroutine[Any, Any, T]) -> T:
         fail(f"cannot start: {exc}")
     except ServiceFailed as exc:
         fail(f"stopped: {exc}")
+
+
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option("--corpus", help="Corpus directory (default: the repository's classifiers/data).", file_okay=False),
+]
+ModelDirOption = Annotated[
+    Path | None, typer.Option("--model", help="Artifact directory (default: settings model.path).", file_okay=False)
+]
+
+
+def load_classifier(model_dir: Path | None) -> Any:
+    from classifiers.model import Classifier, ModelLoadError
+
+    settings = settings_or_exit()
+    try:
+        return Classifier.load(model_dir or settings.model.path, abstain_threshold=settings.model.abstain_threshold)
+    except ModelLoadError as exc:
+        fail(str(exc))
