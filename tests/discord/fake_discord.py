@@ -21,9 +21,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from tests.discord import limits, wire
+from tests.discord.fake_gateway import FakeGateway
 from tests.discord.payloads import APP_ID, BOT_USER, GUILD_ID, TOKEN, guild_create
 from tests.discord.ratelimits import RateLimits
 from tests.discord.wire import (
@@ -74,7 +75,7 @@ class InteractionState:
     messages: list[dict[str, Any]] = field(default_factory=list)  # everything shown to the user, in order
 
 
-class FakeDiscord:
+class FakeDiscord(FakeGateway):
     """Start with `await fake.start()`; patch discord.py with `fake.rest_base` and `fake.gateway_url`."""
 
     def __init__(self, *, ack_deadline: float = 3.0, token_lifetime: float = 900.0, heartbeat_ms: int = 41250):
@@ -151,22 +152,6 @@ class FakeDiscord:
         return [m for m in self.messages.values()
                 if not m.get("via_interaction") and (channel_id is None or m["channel_id"] == str(channel_id))]
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Push an op-0 gateway event to every connected client."""
-        for ws in list(self._sockets):
-            self._seq += 1
-            await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
-
-    async def request_reconnect(self) -> None:
-        """Op 7, as Discord sends routinely: the client drops the socket and resumes its session."""
-        for ws in list(self._sockets):
-            await ws.send_json({"op": 7, "d": None})
-
-    async def close_gateway(self, code: int) -> None:
-        """Close every gateway socket with `code`, as Discord does (4004 after a token reset, 4014 for intents)."""
-        for ws in list(self._sockets):
-            await ws.close(code=code)
-
     async def interact(self, payload: dict[str, Any]) -> InteractionState:
         """Register an interaction (its token and ack clock) and dispatch INTERACTION_CREATE."""
         state = InteractionState(payload["id"], payload["token"], time.monotonic())
@@ -175,42 +160,6 @@ class FakeDiscord:
         self.interactions[payload["token"]] = state
         await self.dispatch("INTERACTION_CREATE", payload)
         return state
-
-    # ------------------------------------------------------------------ gateway
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        self._sockets.append(ws)
-        await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
-        try:
-            async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                frame = json.loads(msg.data)
-                self.gateway_ops.append(frame)
-                await self._gateway_op(ws, frame)
-        finally:
-            self._sockets.remove(ws)
-        return ws
-
-    async def _gateway_op(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
-        op = frame["op"]
-        if op == 1:
-            await ws.send_json({"op": 11})
-        elif op == 2:
-            if frame["d"]["token"] != TOKEN:
-                await ws.close(code=4004)
-                return
-            self._seq += 1
-            ready = {"v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                     "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-                     "application": {"id": str(APP_ID), "flags": 0}}
-            await ws.send_json({"op": 0, "t": "READY", "s": self._seq, "d": ready})
-            self._seq += 1
-            await ws.send_json({"op": 0, "t": "GUILD_CREATE", "s": self._seq, "d": guild_create()})
-        elif op == 6:
-            self._seq += 1
-            await ws.send_json({"op": 0, "t": "RESUMED", "s": self._seq, "d": {}})
 
     # ------------------------------------------------------------------ REST
     async def _rest(self, request: web.Request) -> web.Response:

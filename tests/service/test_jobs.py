@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from bot.app import AppContext, open_context
 from bot.publishing.console import ConsolePoster
 from bot.service.metrics import Metrics
-from bot.service.runtime import Runtime, build_scheduler, reload_changed_model
+from bot.service.runtime import Runtime, build_scheduler
+from bot.service.upkeep import reload_changed_model
 from bot.settings import load_settings
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Event
